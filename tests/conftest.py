@@ -1,0 +1,42 @@
+"""Shared fixtures: the bundled sample benchmark and (when present) the real Spider beside the checkout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("T2S_SHARED", REPO.parent / "shared"))
+SPIDER_DIR = SHARED / "data" / "spider"
+BIRD_DIR = SHARED / "data" / "bird"
+QWEN_TOKENIZER = SHARED / "models" / "qwen2.5-tokenizer"
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    from text2sql.benchmark import sample_dir as _sample_dir
+
+    return _sample_dir()
+
+
+@pytest.fixture(scope="session")
+def sample_bench():
+    from text2sql.benchmark import load_benchmark
+
+    return load_benchmark(None)
+
+
+@pytest.fixture(scope="session")
+def spider_dir() -> Path:
+    if not (SPIDER_DIR / "tables.json").exists():
+        pytest.skip(f"Spider not found at {SPIDER_DIR} (integration data lives in ../shared, absent here)")
+    return SPIDER_DIR
+
+
+@pytest.fixture(scope="session")
+def qwen_tokenizer_dir() -> Path:
+    if not (QWEN_TOKENIZER / "tokenizer_config.json").exists():
+        pytest.skip(f"Qwen2.5 tokenizer not found at {QWEN_TOKENIZER} (lives in ../shared, absent here)")
+    return QWEN_TOKENIZER

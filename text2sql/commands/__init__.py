@@ -1,0 +1,1 @@
+"""CLI command groups. Every module here defines `register(app)`; `text2sql.cli` calls them all."""
