@@ -1,0 +1,28 @@
+"""Load a tokenizer: the small one bundled with t2s (works offline on a fresh clone) or any HF tokenizer."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from text2sql.errors import T2SError
+
+
+def bundled_tokenizer_dir() -> Path:
+    """Byte-level BPE trained on the bundled sample, with Qwen2.5's special tokens and ChatML template."""
+    return Path(str(resources.files("text2sql") / "sample_data" / "tokenizer"))
+
+
+def load_tokenizer(name_or_path: str | Path | None = None):
+    """`None` -> the bundled tokenizer; otherwise a local folder or hub id via `AutoTokenizer`."""
+    from transformers import AutoTokenizer
+
+    target = str(bundled_tokenizer_dir() if name_or_path is None else name_or_path)
+    try:
+        tok = AutoTokenizer.from_pretrained(target)
+    except (OSError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise T2SError(f"cannot load tokenizer {target!r}: {first}") from None
+    if tok.pad_token is None:  # Qwen ships one; other tokenizers may not
+        tok.pad_token = tok.eos_token
+    return tok
