@@ -1,0 +1,29 @@
+"""Firefly-style training of Qwen on t2s data: one JSON config per run, QLoRA/LoRA/full, SFT and DPO on TRL.
+
+Import-light on purpose: the heavy libraries load inside the functions.
+"""
+
+from __future__ import annotations
+
+from text2sql.train.meta import read_training_meta
+
+
+def train(config, overrides=None, resume: bool = False):
+    from text2sql.train.trainer import train as _train
+
+    return _train(config, overrides, resume)
+
+
+def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):
+    from text2sql.train.tiny import build_tiny_model as _build
+
+    return _build(output_dir, arch=arch, tokenizer=tokenizer)
+
+
+def merge_adapter(base, adapter, output, dtype: str = "bfloat16"):
+    from text2sql.train.merge import merge_adapter as _merge
+
+    return _merge(base, adapter, output, dtype)
+
+
+__all__ = ["build_tiny_model", "merge_adapter", "read_training_meta", "train"]

@@ -1,0 +1,182 @@
+"""One JSON file of arguments per run (Firefly's convention), parsed into dataclasses.
+
+Firefly's keys map onto our `ModelArguments`/`DataArguments` and TRL's `SFTConfig`/`DPOConfig`; the few
+Firefly names TRL spells differently are renamed here (`max_seq_length` -> `max_length`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from text2sql.errors import T2SError
+
+CONFIG_NAME = "t2s_train_config.json"
+
+
+@dataclass
+class ModelArguments:
+    model_name_or_path: str = field(metadata={"help": "Base model: a local folder or a hub id."})
+    train_mode: str = field(default="qlora", metadata={"help": "qlora | lora | full"})
+    tokenizer_name_or_path: str | None = field(default=None, metadata={"help": "Defaults to the model's."})
+    adapter_name_or_path: str | None = field(
+        default=None, metadata={"help": "A trained (e.g. SFT) LoRA adapter to keep training (e.g. with DPO)."}
+    )
+    lora_rank: int = 64
+    lora_alpha: int = 16
+    lora_dropout: float = 0.05
+    lora_target_modules: str = field(
+        default="all-linear", metadata={"help": "all-linear = every linear but lm_head"}
+    )
+
+
+@dataclass
+class DataArguments:
+    train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
+    eval_file: str | None = None
+    task_type: str = field(default="sft", metadata={"help": "sft | dpo"})
+    max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
+    max_prompt_length: int | None = field(
+        default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
+    )
+    truncation: str = field(
+        default="drop",
+        metadata={
+            "help": "An over-long example is dropped and counted (drop) or its prompt cut from the left (left)."
+        },
+    )
+
+
+RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
+MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo"), ("drop", "left")
+
+
+@dataclass
+class TrainConfig:
+    model: ModelArguments
+    data: DataArguments
+    args: Any  # trl.SFTConfig | trl.DPOConfig
+    raw: dict
+
+    def save(self, output_dir: str | Path) -> Path:
+        path = Path(output_dir) / CONFIG_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.raw, indent=2, sort_keys=True) + "\n")
+        return path
+
+
+def _trainer_config_class(task_type: str):
+    from trl import DPOConfig, SFTConfig
+
+    return {"sft": SFTConfig, "dpo": DPOConfig}[task_type]
+
+
+def valid_keys(task_type: str) -> list[str]:
+    names = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
+    names |= {
+        f.name for f in fields(_trainer_config_class(task_type)) if f.init and not f.name.startswith("_")
+    }
+    return sorted(names - set(RENAMED.values()))
+
+
+def parse_value(text: str) -> Any:
+    """`--set key=value` values: JSON when they parse (numbers, true, null, lists), else a string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def apply_overrides(raw: dict, overrides: list[str] | dict | None) -> dict:
+    raw = dict(raw)
+    if isinstance(overrides, dict):
+        raw.update(overrides)
+        return raw
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise T2SError(f"--set expects key=value, got {item!r}")
+        raw[key.strip()] = parse_value(value.strip())
+    return raw
+
+
+def read_raw(config: str | Path | dict) -> dict:
+    if isinstance(config, dict):
+        return dict(config)
+    path = Path(config)
+    if not path.is_file():
+        raise T2SError(f"training config {path} does not exist")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise T2SError(f"{path} is not valid JSON: {e}") from None
+    if not isinstance(raw, dict):
+        raise T2SError(f"{path} must hold one JSON object of arguments")
+    return raw
+
+
+def load_config(config: str | Path | dict, overrides: list[str] | dict | None = None) -> TrainConfig:
+    """Validate keys (unknown -> one line naming the closest valid key), then parse with HfArgumentParser."""
+    from transformers import HfArgumentParser
+
+    raw = apply_overrides(read_raw(config), overrides)
+    for key in ("model_name_or_path", "train_file", "output_dir"):
+        if not raw.get(key):
+            raise T2SError(f"training config needs {key!r}")
+    task = raw.setdefault("task_type", "sft")
+    if task not in TASKS:
+        raise T2SError(f"task_type must be one of {', '.join(TASKS)}, got {task!r}")
+    for key, allowed in (("train_mode", MODES), ("truncation", TRUNCATIONS)):
+        if key in raw and raw[key] not in allowed:
+            raise T2SError(f"{key} must be one of {', '.join(allowed)}, got {raw[key]!r}")
+    keys = valid_keys(task)
+    for key in raw:
+        if key == "beta" and task != "dpo":
+            raise T2SError(
+                "config key 'beta' only applies to task_type 'dpo'; remove it or set task_type to dpo"
+            )
+        if key not in keys:
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
+
+    parser = HfArgumentParser((ModelArguments, DataArguments, _trainer_config_class(task)))
+    ours = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
+    trl_raw = {k: v for k, v in raw.items() if k not in ours}
+    data_raw = {k: v for k, v in raw.items() if k in ours}
+    trl_raw["max_length"] = raw.get("max_seq_length", 2048)
+    trl_raw.setdefault("report_to", "none")
+    if "bf16" not in raw and "fp16" not in raw:  # TRL defaults to bf16, which CPUs reject
+        import torch
+
+        trl_raw["bf16"] = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+        if not torch.cuda.is_available():
+            trl_raw.setdefault("dataloader_pin_memory", False)
+    cls_fields = {f.name for f in fields(_trainer_config_class(task))}
+    if (
+        "gradient_checkpointing" in trl_raw and "activation_checkpointing" in cls_fields
+    ):  # transformers 5 name
+        trl_raw["activation_checkpointing"] = trl_raw.pop("gradient_checkpointing")
+    trl_raw.setdefault("save_strategy", "steps")
+    try:
+        model_args, data_args, args = parser.parse_dict({**data_raw, **trl_raw})
+    except (ValueError, TypeError) as e:
+        raise T2SError(f"bad training config: {str(e).strip().splitlines()[0]}") from None
+    if task == "sft":
+        # We tokenize and fit examples ourselves (see data.py); TRL then masks everything but the SQL.
+        args.completion_only_loss = True
+        args.dataset_kwargs = {**(args.dataset_kwargs or {})}
+    return TrainConfig(model=model_args, data=data_args, args=args, raw=raw)
+
+
+def resolved_dict(cfg: TrainConfig) -> dict:
+    """Every argument with its final value (what `output_dir/t2s_train_config.json` records)."""
+    out = {**asdict(cfg.model), **asdict(cfg.data)}
+    out["trainer"] = {
+        k: v for k, v in cfg.args.to_dict().items() if isinstance(v, str | int | float | bool | None)
+    }
+    out["from_file"] = cfg.raw
+    return out

@@ -1,0 +1,27 @@
+"""`t2s_meta.json` beside a trained adapter/model: what it was trained on, so `t2s eval` can warn when the
+prompts it builds differ from the training prompts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+META_NAME = "t2s_meta.json"
+
+
+def write_training_meta(model_dir: str | Path, **meta) -> Path:
+    path = Path(model_dir) / META_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def read_training_meta(model_dir: str | Path) -> dict:
+    """The recorded meta (`prompt_config_hash`, `base_model`, `task_type`, ...), or {} when there is none."""
+    path = Path(model_dir) / META_NAME
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, OSError):
+        return {}
