@@ -1,0 +1,75 @@
+"""Generate SQL from prompt records with one of several backends, resumably.
+
+    backend = load_backend("hf", model="runs/tiny", adapter="runs/sft")
+    preds = predict(records, backend, "runs/eval/predictions.jsonl")
+
+Backends: `hf` (transformers), `vllm` (GPU), `openai` (any compatible endpoint), `gold` (answers the
+gold SQL) and `replay` (answers from a predictions file).
+"""
+
+from __future__ import annotations
+
+from text2sql.errors import T2SError
+from text2sql.generation.base import Backend, DecodingConfig, library_versions, render_chat
+from text2sql.generation.runner import PredictionWriter, predict
+
+BACKENDS = ("hf", "vllm", "openai", "gold", "replay")
+
+
+def load_backend(
+    name: str,
+    model: str | None = None,
+    adapter: str | None = None,
+    tokenizer: str | None = None,
+    decoding: DecodingConfig | None = None,
+    predictions: str | None = None,
+    base_url: str | None = None,
+    api_key_env: str = "OPENAI_API_KEY",
+    concurrency: int = 4,
+) -> Backend:
+    """Build a backend by name; model libraries are imported only for the backend chosen."""
+    if name == "gold":
+        from text2sql.generation.oracle import GoldBackend
+
+        return GoldBackend()
+    if name == "replay":
+        if not predictions:
+            raise T2SError("the replay backend needs --predictions FILE")
+        from text2sql.generation.oracle import ReplayBackend
+
+        return ReplayBackend(predictions)
+    if name not in BACKENDS:
+        raise T2SError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    if not model:
+        raise T2SError(f"the {name} backend needs --model PATH_OR_NAME")
+    if name == "hf":
+        from text2sql.generation.hf import HFBackend
+
+        return HFBackend(model, adapter=adapter, tokenizer=tokenizer, decoding=decoding)
+    if name == "vllm":
+        from text2sql.generation.vllm import VLLMBackend
+
+        return VLLMBackend(model, adapter=adapter, tokenizer=tokenizer, decoding=decoding)
+    from text2sql.generation.openai import OpenAIBackend
+
+    if adapter:
+        raise T2SError("the openai backend serves whatever the endpoint loaded: drop --adapter")
+    return OpenAIBackend(
+        model,
+        base_url=base_url or "https://api.openai.com/v1",
+        api_key_env=api_key_env,
+        decoding=decoding,
+        concurrency=concurrency,
+    )
+
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "DecodingConfig",
+    "PredictionWriter",
+    "library_versions",
+    "load_backend",
+    "predict",
+    "render_chat",
+]

@@ -1,0 +1,60 @@
+"""What every backend shares: decoding settings, chat rendering and the library versions to record."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from importlib import metadata
+
+
+@dataclass
+class DecodingConfig:
+    """Greedy by default: a benchmark number must not depend on the sampler's luck."""
+
+    max_new_tokens: int = 256
+    temperature: float = 0.0  # 0 = greedy; > 0 only with sampling for self-consistency
+    top_p: float = 1.0
+    samples: int = 1  # > 1: self-consistency votes among this many sampled candidates
+    seed: int = 0
+    batch_size: int = 8
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Backend:
+    """A model that completes prompt records (`messages`, optional `response_prefix`)."""
+
+    name = "base"
+
+    def generate(self, records: list[dict], n: int = 1, temperature: float = 0.0) -> list[list[str]]:
+        """`n` completions per record, in the records' order. `temperature == 0` means greedy."""
+        raise NotImplementedError
+
+    def info(self) -> dict:
+        """What to record in the run summary so that the run can be repeated."""
+        return {"backend": self.name}
+
+
+def render_chat(tokenizer, record: dict) -> str:
+    """The exact text the prompt builder counted: the chat template plus DAIL's trailing `SELECT`."""
+    if record.get("messages"):
+        text = tokenizer.apply_chat_template(record["messages"], add_generation_prompt=True, tokenize=False)
+    else:
+        text = record["prompt"]
+    prefix = record.get("response_prefix")
+    return text + prefix if prefix else text
+
+
+def library_versions(names=("torch", "transformers", "peft", "trl", "vllm")) -> dict[str, str]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def chunks(items: list, size: int):
+    for i in range(0, len(items), max(1, size)):
+        yield items[i : i + size]

@@ -1,0 +1,110 @@
+"""transformers generation: batched, left-padded, length-sorted, greedy unless asked to sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from text2sql.errors import T2SError
+from text2sql.generation.base import Backend, DecodingConfig, chunks, library_versions, render_chat
+
+
+def stop_token_ids(tokenizer, model=None) -> list[int]:
+    """Chat models end a turn with `<|im_end|>` (ChatML), base models with eos: stop at either."""
+    ids = []
+    for tok in ("<|im_end|>", "<|endoftext|>", "<|eot_id|>"):
+        tid = tokenizer.convert_tokens_to_ids(tok)
+        if isinstance(tid, int) and tid != tokenizer.unk_token_id and tid >= 0:
+            ids.append(tid)
+    if tokenizer.eos_token_id is not None:
+        ids.append(tokenizer.eos_token_id)
+    gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    ids += gen_eos if isinstance(gen_eos, list) else ([gen_eos] if gen_eos is not None else [])
+    return sorted(set(ids))
+
+
+class HFBackend(Backend):
+    name = "hf"
+
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        tokenizer: str | None = None,
+        decoding: DecodingConfig | None = None,
+        device: str | None = None,
+        model_obj=None,
+        tokenizer_obj=None,
+    ):
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        from text2sql.tokenizer import load_tokenizer
+
+        self.decoding = decoding or DecodingConfig()
+        self.model_path, self.adapter = str(model), adapter
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if tokenizer_obj is None:
+            tok_src = tokenizer or (
+                adapter if adapter and (Path(adapter) / "tokenizer_config.json").exists() else model
+            )
+            tokenizer_obj = load_tokenizer(tok_src)
+        self.tokenizer = tokenizer_obj
+        self.tokenizer.padding_side = "left"  # decoder-only: new tokens must follow the prompt directly
+        if model_obj is None:
+            try:
+                model_obj = AutoModelForCausalLM.from_pretrained(
+                    self.model_path, dtype=torch.bfloat16 if self.device == "cuda" else torch.float32
+                )
+            except (OSError, ValueError) as e:
+                first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+                raise T2SError(f"cannot load model {self.model_path!r}: {first}") from None
+            if adapter:
+                from peft import PeftModel
+
+                if not (Path(adapter) / "adapter_config.json").exists():
+                    raise T2SError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
+                model_obj = PeftModel.from_pretrained(model_obj, adapter)
+            model_obj.to(self.device)
+        self.model = model_obj.eval()
+        self.stop_ids = stop_token_ids(self.tokenizer, self.model)
+
+    def generate(self, records: list[dict], n: int = 1, temperature: float = 0.0) -> list[list[str]]:
+        import torch
+
+        d = self.decoding
+        texts = [render_chat(self.tokenizer, r) for r in records]
+        lengths = [len(self.tokenizer(t, add_special_tokens=False).input_ids) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])  # similar lengths -> little padding
+        out: list[list[str]] = [[] for _ in texts]
+        sample = temperature > 0
+        kwargs = {"do_sample": sample, "num_return_sequences": n, "max_new_tokens": d.max_new_tokens}
+        if sample:
+            kwargs.update(temperature=temperature, top_p=d.top_p)
+        else:  # unset the model's sampling defaults so greedy runs without warnings
+            kwargs.update(temperature=None, top_p=None, top_k=None)
+        for idx in chunks(order, d.batch_size):
+            enc = self.tokenizer(
+                [texts[i] for i in idx], return_tensors="pt", padding=True, add_special_tokens=False
+            )
+            enc = enc.to(self.device)
+            if sample:
+                torch.manual_seed(d.seed + idx[0])  # same seed per example whatever the batch order
+            with torch.inference_mode():
+                gen = self.model.generate(
+                    **enc, eos_token_id=self.stop_ids, pad_token_id=self.tokenizer.pad_token_id, **kwargs
+                )
+            new = gen[:, enc["input_ids"].shape[1] :]
+            decoded = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+            for j, i in enumerate(idx):
+                out[i] = decoded[j * n : (j + 1) * n]
+        return out
+
+    def info(self) -> dict:
+        return {
+            "backend": self.name,
+            "model": self.model_path,
+            "adapter": self.adapter,
+            "device": self.device,
+            "stop_token_ids": self.stop_ids,
+            "versions": library_versions(),
+        }

@@ -1,0 +1,120 @@
+"""Generate predictions for prompt records, written per example so that a rerun resumes.
+
+The output is a JSONL keyed by example id, flushed after every example: a crash loses at most the
+batch in flight, and rerunning the same command skips the ids already written. A sidecar
+`<file>.meta.json` holds the generation settings; resuming under different settings is refused,
+since mixing two decoders in one file would make the number meaningless.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from text2sql.errors import T2SError
+from text2sql.extract import extract_sql
+from text2sql.generation.base import Backend, DecodingConfig, chunks
+
+
+def _load_done(path: Path) -> dict[str, dict]:
+    """Finished records; a torn last line (killed mid-write) is cut off so appends stay valid JSONL."""
+    done: dict[str, dict] = {}
+    if not path.exists():
+        return done
+    raw = path.read_bytes()
+    keep = raw[: raw.rfind(b"\n") + 1]  # drop a partial trailing line
+    if len(keep) != len(raw):
+        path.write_bytes(keep)
+    for line in keep.decode("utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            done[str(rec["id"])] = rec
+    return done
+
+
+class PredictionWriter:
+    def __init__(self, path: str | Path, settings: dict, overwrite: bool = False):
+        self.path = Path(path)
+        self.meta_path = self.path.with_name(self.path.name + ".meta.json")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if overwrite:
+            self.path.unlink(missing_ok=True)
+            self.meta_path.unlink(missing_ok=True)
+        if self.meta_path.exists():
+            old = json.loads(self.meta_path.read_text())
+            if old != settings and self.path.exists():
+                changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+                raise T2SError(
+                    f"{self.path} was written with other settings ({', '.join(changed)} differ): "
+                    "pass --overwrite to start again or choose another output"
+                )
+        self.meta_path.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
+        self.done = _load_done(self.path)
+        self._f = open(self.path, "a", encoding="utf-8")
+
+    def write(self, record: dict) -> None:
+        self._f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._f.flush()
+        os.fsync(self._f.fileno())
+        self.done[str(record["id"])] = record
+
+    def close(self) -> None:
+        self._f.close()
+
+
+Voter = Callable[[dict, list[str]], dict]  # (prompt record, candidate SQLs) -> {"sql", "votes", ...}
+
+
+def predict(
+    records: list[dict],
+    backend: Backend,
+    output: str | Path,
+    decoding: DecodingConfig | None = None,
+    voter: Voter | None = None,
+    settings: dict | None = None,
+    overwrite: bool = False,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> list[dict]:
+    """Predictions for `records` in their order, reusing those already in `output`.
+
+    With `decoding.samples > 1`, each example gets a greedy answer and `samples` sampled candidates;
+    `voter` picks among the candidates (self-consistency) and both answers are kept.
+    """
+    d = decoding or DecodingConfig()
+    if d.samples > 1 and voter is None:
+        raise T2SError("self-consistency (--samples > 1) needs a voter that executes the candidates")
+    if d.samples > 1 and d.temperature <= 0:
+        raise T2SError("--samples > 1 needs --temperature > 0: greedy candidates would all be identical")
+    meta = {"decoding": d.to_dict(), **(settings or {})}
+    meta["decoding"].pop("batch_size")  # batching changes speed, not answers
+    writer = PredictionWriter(output, meta, overwrite=overwrite)
+    try:
+        todo = [r for r in records if str(r["id"]) not in writer.done]
+        todo.sort(key=lambda r: r.get("n_tokens") or len(r.get("prompt") or ""))  # length-sorted batches
+        for k, batch in enumerate(chunks(todo, d.batch_size)):
+            first = backend.generate(batch, n=1, temperature=d.temperature if d.samples == 1 else 0.0)
+            sampled = (
+                backend.generate(batch, n=d.samples, temperature=d.temperature) if d.samples > 1 else None
+            )
+            for i, rec in enumerate(batch):
+                prefix = rec.get("response_prefix")
+                raw = first[i][0]
+                out = {
+                    "id": rec["id"],
+                    "db_id": rec.get("db_id"),
+                    "sql": extract_sql(raw, prefix),
+                    "raw": raw,
+                }
+                if sampled is not None:
+                    cands = [extract_sql(t, prefix) for t in sampled[i]]
+                    out["greedy_sql"] = out["sql"]
+                    out.update(voter(rec, cands))  # sets "sql" to the voted answer, adds "votes"
+                    out["candidates"] = cands
+                writer.write(out)
+            if on_batch:
+                on_batch(k + 1, len(batch))
+    finally:
+        writer.close()
+    return [writer.done[str(r["id"])] for r in records if str(r["id"]) in writer.done]
