@@ -299,6 +299,10 @@ CREATE TABLE prescription (
         (4, "Oncology", 5, 1430000.0),
         (5, "Emergency", 1, 1100000.0),
         (6, "Dermatology", 2, 410000.0),
+        (7, "Orthopedics", 3, 870000.0),
+        (8, "Radiology", 1, 650000.0),
+        (9, "Psychiatry", 4, 540000.0),
+        (10, "Geriatrics", 2, None),
     ]
     doctor = [
         (1, "Amelia Hart", "Cardiologist", 1, 2008, 245000.0),
@@ -315,6 +319,9 @@ CREATE TABLE prescription (
         (12, "Omar Haddad", "Dermatologist", 6, 2009, 210000.0),
         (13, "Nina Kovacs", "Cardiologist", 1, 2023, None),
         (14, "Peter Quinn", "Pediatrician", 3, 2001, 201000.0),
+        (15, "Julia Novak", "Orthopedic Surgeon", 7, 2016, 236000.0),
+        (16, "Ken Adeyemi", "Radiologist", 8, 2012, 221000.0),
+        (17, "Laura Fontaine", "Psychiatrist", 9, 2020, 183000.0),
     ]
     rng = random.Random(202)
     cities = ["Springfield", "Riverton", "Lakeside", "Oakdale"]
@@ -508,6 +515,8 @@ CREATE TABLE flight (
         (6, "Maple Jet", "Canada", 1979, "Star Horizon"),
         (7, "Lumiere Air", "France", 1951, "Star Horizon"),
         (8, "Condor Verde", "Brazil", 2009, None),
+        (9, "Nordic Aurora", "Norway", 1998, "OneSky"),
+        (10, "Pacific Pearl Airways", "Singapore", 1972, None),
     ]
     aircraft = [
         (1, "A320neo", "Airbus", 180, 6300),
@@ -518,8 +527,10 @@ CREATE TABLE flight (
         (6, "E195-E2", "Embraer", 132, 4800),
         (7, "A380-800", "Airbus", 525, 14800),
         (8, "A220-300", "Airbus", 140, 6300),
+        (9, "ATR 72-600", "ATR", 70, 1500),
+        (10, "CRJ900", "Bombardier", 90, 2900),
     ]
-    prefix = {1: "AT", 2: "CW", 3: "SW", 4: "SC", 5: "GF", 6: "MJ", 7: "LA", 8: "CV"}
+    prefix = {1: "AT", 2: "CW", 3: "SW", 4: "SC", 5: "GF", 6: "MJ", 7: "LA", 8: "CV", 9: "NA", 10: "PP"}
     coords = {a[0]: (a[4], a[5]) for a in airport}
 
     def km(a: str, b: str) -> int:
@@ -538,7 +549,7 @@ CREATE TABLE flight (
         usable = [a for a in aircraft if a[4] >= dist and a[0] != 8]  # the A220 is not yet in service
         if not usable:
             continue
-        plane, airline_id = rng.choice(usable), rng.randint(1, 8)
+        plane, airline_id = rng.choice(usable), rng.randint(1, 10)
         number = f"{prefix[airline_id]}{rng.randint(100, 999)}"
         price = round(60 + dist * 0.09 + rng.randint(-20, 80), 2)
         flight.append(
@@ -874,6 +885,8 @@ CREATE TABLE goal (
         (6, "Kingsford Town", "Kingsford", 1910, "Crown Ground", 15000),
         (7, "Ashford City", "Ashford", 1948, "Ashford Bowl", 12800),
         (8, "Millbrook Rangers", "Millbrook", 1963, "Mill Lane", None),
+        (9, "Southgate Albion", "Southgate", 1919, "Albion Park", 20500),
+        (10, "Lakeview Harriers", "Lakeview", 1975, "Harrier Field", 9800),
     ]
     rng = random.Random(505)
     nations = ["England", "Spain", "Brazil", "Nigeria", "France", "Japan", "Norway"]
@@ -885,8 +898,8 @@ CREATE TABLE goal (
         "Forward": [7, 9, 11],
     }
     player = []
-    names = people(rng, 40)
-    for t in range(1, 9):
+    names = people(rng, 50)
+    for t in range(1, 11):
         used: set[int] = set()
         for pos in positions:
             shirt = rng.choice([s for s in shirts[pos] if s not in used])
@@ -897,13 +910,14 @@ CREATE TABLE goal (
                  day(rng, "1990-01-01", "2005-12-31"), shirt, salary)
             )  # fmt: skip
     game, goal = [], []
-    pairs = [(h, a) for h in range(1, 9) for a in range(h + 1, 9)]
+    pairs = [(h, a) for h in range(1, 11) for a in range(h + 1, 11)]
     rng.shuffle(pairs)
+    pairs = pairs[:30]  # the first half of the season
     kickoff = date(2023, 8, 5)
     for i, (h, a) in enumerate(pairs, 1):
         if rng.random() < 0.5:
             h, a = a, h
-        hg, ag = rng.choice([0, 0, 1, 1, 1, 2, 2, 3]), rng.choice([0, 0, 0, 1, 1, 2])
+        hg, ag = rng.choice([0, 0, 1, 1, 1, 2, 2]), rng.choice([0, 0, 0, 1, 1, 2])
         cap = team[h - 1][5] or 9000
         game.append((i, (kickoff + timedelta(days=7 * (i // 2))).isoformat(), h, a, hg, ag,
                      int(cap * rng.uniform(0.55, 0.98))))  # fmt: skip
@@ -1050,6 +1064,10 @@ CREATE TABLE enrollment (
         (4, "History", "Founders Hall", 600000.0),
         (5, "Biology", "Darwin Center", 1100000.0),
         (6, "Economics", "Founders Hall", 800000.0),
+        (7, "Chemistry", "Curie Hall", 950000.0),
+        (8, "Philosophy", "Founders Hall", 350000.0),
+        (9, "Music", "Harmony Hall", 420000.0),
+        (10, "Psychology", "Darwin Center", None),
     ]
     rng = random.Random(606)
     ranks = ["Professor", "Associate Professor", "Assistant Professor", "Lecturer"]
@@ -1062,7 +1080,7 @@ CREATE TABLE enrollment (
     instructor = []
     for i, name in enumerate(people(rng, 15), 1):
         rank = ranks[(i - 1) % 4] if i > 6 else ranks[(i - 1) // 2 % 2]
-        dept = 1 if i == 15 else (i - 1) % 6 + 1  # Computer Science is the largest department
+        dept = [1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 1, 5, 8, 9, 1][i - 1]  # Computer Science is the largest
         instructor.append((i, name, dept, rank, float(base[rank] + rng.randrange(0, 30001, 500)),
                            rng.randint(1995, 2023)))  # fmt: skip
     states = ["California", "Texas", "New York", "Ohio", "Oregon", "Florida"]
@@ -1070,23 +1088,26 @@ CREATE TABLE enrollment (
     for i, name in enumerate(people(rng, 35), 1):
         year = rng.randint(2020, 2024)
         gpa = None if year == 2024 and rng.random() < 0.7 else round(rng.uniform(2.0, 4.0), 2)
-        major = maybe(rng, rng.randint(1, 6), 0.08)
+        major = maybe(rng, rng.randint(1, 9), 0.08)
         student.append((i, name, major, year, gpa, rng.choice(states)))
     course = [
         ("CS101", "Introduction to Programming", 1, 1, 4),
-        ("CS201", "Data Structures", 1, 7, 4),
-        ("CS310", "Databases", 1, 13, 3),
-        ("CS420", "Machine Learning", 1, 1, 3),
+        ("CS201", "Data Structures", 1, 8, 4),
+        ("CS310", "Databases", 1, 11, 3),
+        ("CS420", "Machine Learning", 1, 15, 3),
         ("MATH101", "Calculus I", 2, 2, 4),
-        ("MATH210", "Linear Algebra", 2, 8, 3),
-        ("MATH330", "Probability", 2, 14, 3),
+        ("MATH210", "Linear Algebra", 2, 9, 3),
+        ("MATH330", "Probability", 2, 2, 3),
         ("PHYS101", "Mechanics", 3, 3, 4),
-        ("PHYS220", "Electromagnetism", 3, 9, 4),
+        ("PHYS220", "Electromagnetism", 3, 10, 4),
         ("HIST105", "World History", 4, 4, 3),
-        ("HIST240", "History of Science", 4, 10, 3),
+        ("HIST240", "History of Science", 4, 4, 3),
         ("BIO110", "Cell Biology", 5, 5, 4),
-        ("BIO250", "Genetics", 5, 11, 3),
+        ("BIO250", "Genetics", 5, 12, 3),
         ("ECON101", "Principles of Economics", 6, None, 3),
+        ("CHEM110", "General Chemistry", 7, 7, 4),
+        ("PHIL101", "Introduction to Philosophy", 8, 13, 3),
+        ("MUS120", "Music Theory", 9, 14, 3),
     ]
     offered = [c[0] for c in course if c[0] != "HIST240"]
     enrollment: list[tuple] = []
@@ -1237,6 +1258,9 @@ CREATE TABLE sale (
         (5, "Golden Crust Uptown", "Boise", "2018-02-14", "Anna Kowalski", 24),
         (6, "Golden Crust Market", "Spokane", "2021-06-30", None, 12),
         (7, "Golden Crust Station", "Tacoma", "2024-04-01", "Lee Park", 36),
+        (8, "Golden Crust Pearl", "Portland", "2022-08-19", "Rita Gomez", 28),
+        (9, "Golden Crust Capitol Hill", "Seattle", "2017-04-03", "Ben Howard", 22),
+        (10, "Golden Crust North End", "Boise", "2023-01-15", None, 14),
     ]
     product = [
         (1, "Sourdough Loaf", "Bread", 6.5, 1, 1150),
@@ -1264,10 +1288,10 @@ CREATE TABLE sale (
     employee = []
     for i, name in enumerate(people(rng, 25), 1):
         role = roles[i % 4] if i > 7 else "Baker"
-        employee.append((i, name, (i - 1) % 7 + 1, role, wage[role] + rng.choice([0.0, 0.5, 1.0, 1.5, 2.5]),
+        employee.append((i, name, (i - 1) % 10 + 1, role, wage[role] + rng.choice([0.0, 0.5, 1.0, 1.5, 2.5]),
                          day(rng, "2015-01-01", "2024-06-30")))  # fmt: skip
     sale = [
-        (i, rng.randint(1, 6), rng.randint(1, 16), day(rng, "2024-03-01", "2024-03-31"), rng.randint(1, 12),
+        (i, rng.choice([1, 2, 3, 4, 5, 6, 8, 9, 10]), rng.randint(1, 16), day(rng, "2024-03-01", "2024-03-31"), rng.randint(1, 12),
          rng.choice([None, None, None, None, 0.1, 0.15]))
         for i in range(1, 61)
     ]  # fmt: skip
