@@ -1,9 +1,39 @@
-"""The only way t2s runs SQL. (Starter: read-only connection; the foundation issue extends it.)"""
+"""The only way t2s runs SQL: read-only, one statement, bounded in time, memory and size.
+
+Model predictions are hostile input. Every guard below is enforced by SQLite itself, not by
+inspecting the SQL text: a `mode=ro` connection, an authorizer that allows only reads, a progress
+handler that interrupts at the deadline, and hard limits (string/blob length, heap, row count) for
+the blow-ups that finish a single VM step too slowly for a deadline to catch.
+"""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_ROWS = 100_000
+DEFAULT_MAX_LENGTH = 64 * 1024 * 1024  # largest string/blob/row SQLite may build
+DEFAULT_HEAP_LIMIT = 1024 * 1024 * 1024  # process-wide hard heap limit for SQLite
+
+# Error kinds (the evaluator's taxonomy adds empty_result, wrong_result, order_mismatch).
+PARSE_ERROR = "parse_error"
+UNKNOWN_NAME = "unknown_table_column"
+RUNTIME_ERROR = "runtime_error"
+TIMEOUT = "timeout"
+RESOURCE_LIMIT = "resource_limit"
+FORBIDDEN = "forbidden"
+EXEC_ERRORS = (PARSE_ERROR, UNKNOWN_NAME, RUNTIME_ERROR, TIMEOUT, RESOURCE_LIMIT, FORBIDDEN)
+
+_ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
+_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+_READONLY_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list"}
 
 
 def connect_readonly(path: str | Path) -> sqlite3.Connection:
@@ -12,3 +42,177 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     con = sqlite3.connect(uri, uri=True, check_same_thread=False)
     con.text_factory = lambda b: b.decode("utf-8", errors="replace")
     return con
+
+
+def _authorizer(action: int, arg1, arg2, db_name, trigger) -> int:
+    """Allow reads only: every write, ATTACH (hence VACUUM INTO), transaction and PRAGMA change is denied."""
+    if action in _ALLOWED_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_FUNCTION:
+        return sqlite3.SQLITE_DENY if (arg2 or "").lower() in _DENIED_FUNCTIONS else sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _READONLY_PRAGMAS:
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+@dataclass
+class ExecResult:
+    """Outcome of one query: rows on success, else an error kind from `EXEC_ERRORS` and SQLite's message."""
+
+    rows: list[tuple] | None
+    columns: list[str] | None = None
+    error: str | None = None
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def classify_error(exc: BaseException) -> str:
+    """Map a sqlite3 exception to the taxonomy from its message (SQLite has no finer error codes here)."""
+    msg = str(exc).lower()
+    if "interrupted" in msg:
+        return TIMEOUT
+    if any(
+        k in msg for k in ("not authorized", "authorization denied", "one statement at a time", "readonly")
+    ):
+        return FORBIDDEN
+    if any(k in msg for k in ("too big", "out of memory", "too many", "too large", "stack overflow")):
+        return RESOURCE_LIMIT
+    if "no such table" in msg or "no such column" in msg or "ambiguous column" in msg:
+        return UNKNOWN_NAME
+    if "syntax error" in msg or "incomplete input" in msg or "unrecognized token" in msg:
+        return PARSE_ERROR
+    if isinstance(exc, MemoryError):
+        return RESOURCE_LIMIT
+    return RUNTIME_ERROR
+
+
+@dataclass
+class Executor:
+    """Runs single read-only statements with a real deadline; caches a few connections per database."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_length: int = DEFAULT_MAX_LENGTH
+    heap_limit: int = DEFAULT_HEAP_LIMIT
+    max_connections: int = 32
+    _cons: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _deadline: float = field(default=0.0, repr=False)
+
+    def _connect(self, db_path: str | Path) -> sqlite3.Connection:
+        key = str(db_path)
+        con = self._cons.get(key)
+        if con is not None:
+            self._cons.move_to_end(key)
+            return con
+        if not Path(db_path).is_file():
+            raise sqlite3.OperationalError(f"unable to open database file {db_path}")
+        con = connect_readonly(db_path)
+        # Setup PRAGMAs run before the authorizer exists; afterwards nothing can change them.
+        con.execute(f"PRAGMA hard_heap_limit={int(self.heap_limit)}")
+        con.execute("PRAGMA temp_store=MEMORY")  # sorts and temp b-trees never touch the disk
+        con.execute("PRAGMA query_only=1")
+        con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, self.max_length)
+        con.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 1_000_000)
+        con.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        con.setlimit(sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 1000)
+        con.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500)
+        con.set_authorizer(_authorizer)
+        con.set_progress_handler(self._check_deadline, 2000)
+        self._cons[key] = con
+        while len(self._cons) > self.max_connections:
+            self._cons.popitem(last=False)[1].close()
+        return con
+
+    def _check_deadline(self) -> int:
+        return 1 if time.monotonic() > self._deadline else 0
+
+    def execute(self, db_path: str | Path, sql: str) -> ExecResult:
+        """Run one statement; never raises for bad SQL, returns the error kind instead."""
+        start = time.monotonic()
+        self._deadline = start + self.timeout
+        cur = None
+        try:
+            if not sql.strip():
+                return ExecResult(None, error=PARSE_ERROR, message="empty query")
+            con = self._connect(db_path)
+            cur = con.execute(sql)
+            if cur.description is None:  # comment-only input or a non-query statement such as REINDEX
+                return ExecResult(None, error=PARSE_ERROR, message="not a query: it returns no columns")
+            rows = cur.fetchmany(self.max_rows + 1)
+            if len(rows) > self.max_rows:
+                return ExecResult(
+                    None,
+                    error=RESOURCE_LIMIT,
+                    message=f"more than {self.max_rows} rows",
+                    seconds=time.monotonic() - start,
+                )
+            columns = [d[0] for d in cur.description] if cur.description else []
+            return ExecResult(rows, columns, seconds=time.monotonic() - start)
+        except (sqlite3.Error, MemoryError, OverflowError, ValueError) as e:
+            return ExecResult(None, error=classify_error(e), message=str(e), seconds=time.monotonic() - start)
+        finally:
+            if cur is not None:
+                cur.close()
+
+    def close(self) -> None:
+        for con in self._cons.values():
+            con.close()
+        self._cons.clear()
+
+
+# -- parallel execution ---------------------------------------------------------------------
+_worker: Executor | None = None
+
+
+def _init_worker(settings: dict) -> None:
+    global _worker
+    _worker = Executor(**settings)
+
+
+def _run_chunk(chunk: list[tuple[int, str, str]]) -> list[tuple[int, ExecResult]]:
+    assert _worker is not None
+    return [(i, _worker.execute(db, sql)) for i, db, sql in chunk]
+
+
+def execute_many(
+    tasks: Sequence[tuple[str | Path, str]],
+    *,
+    workers: int = 1,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    **settings,
+) -> list[ExecResult]:
+    """Execute `(db_path, sql)` tasks, in order of input, on a pool whose workers keep their connections.
+
+    Tasks are grouped by database so each worker reuses one connection for a run of queries.
+    """
+    settings = dict(timeout=timeout, max_rows=max_rows, **settings)
+    order = sorted(range(len(tasks)), key=lambda i: str(tasks[i][0]))
+    indexed = [(i, str(tasks[i][0]), tasks[i][1]) for i in order]
+    results: list[ExecResult | None] = [None] * len(tasks)
+    if workers <= 1 or len(tasks) < 16:
+        ex = Executor(**settings)
+        try:
+            for i, db, sql in indexed:
+                results[i] = ex.execute(db, sql)
+        finally:
+            ex.close()
+        return results  # type: ignore[return-value]
+    size = max(1, min(64, len(indexed) // (workers * 8) or 1))
+    chunks = [indexed[k : k + size] for k in range(0, len(indexed), size)]
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        for part in pool.imap_unordered(_run_chunk, chunks):
+            for i, res in part:
+                results[i] = res
+    return results  # type: ignore[return-value]
+
+
+def default_workers() -> int:
+    return max(
+        1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
