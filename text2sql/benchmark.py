@@ -43,6 +43,14 @@ def _read_json(path: Path):
         raise T2SError(f"cannot read {path}: {e.strerror}") from None
 
 
+def _read_tables(path: Path) -> list[dict]:
+    """A tables file's entries, checked enough that a bad file gives a `T2SError`, not a traceback."""
+    entries = _read_json(path)
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "db_id" in e for e in entries):
+        raise T2SError(f"{path} must hold a JSON list of schema entries, each with a db_id")
+    return entries
+
+
 def schema_from_tables_entry(entry: dict) -> Schema:
     """Build a `Schema` from one entry of a Spider/BIRD `tables.json`."""
     try:
@@ -228,12 +236,12 @@ def load_benchmark(path: str | Path | None = None) -> Benchmark:
             bench = Benchmark(root=root, format="bird", db_root=root / f"{split}_databases")
             tables_file = None
             for t in bird_tables:
-                for entry in _read_json(t):
+                for entry in _read_tables(t):
                     bench.schemas[entry["db_id"]] = schema_from_tables_entry(entry)
         else:
             return _sqlite_folder(root)
     if tables_file is not None:
-        entries = _read_json(tables_file)
+        entries = _read_tables(tables_file)
         bench.schemas = {e["db_id"]: schema_from_tables_entry(e) for e in entries}
     return bench
 
