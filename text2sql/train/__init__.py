@@ -8,10 +8,11 @@ from __future__ import annotations
 from text2sql.train.meta import read_training_meta
 
 
-def train(config, overrides=None, resume: bool = False):
+def train(config, overrides=None, resume: bool = False, callbacks=None):
+    """Run one training job from a config file or dict; returns its output_dir."""
     from text2sql.train.trainer import train as _train
 
-    return _train(config, overrides, resume)
+    return _train(config, overrides, resume, callbacks)
 
 
 def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):

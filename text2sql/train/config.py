@@ -143,6 +143,7 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
 
+    _check_types(raw, (ModelArguments, DataArguments, _trainer_config_class(task)))
     parser = HfArgumentParser((ModelArguments, DataArguments, _trainer_config_class(task)))
     ours = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
     trl_raw = {k: v for k, v in raw.items() if k not in ours}
@@ -170,6 +171,36 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         args.completion_only_loss = True
         args.dataset_kwargs = {**(args.dataset_kwargs or {})}
     return TrainConfig(model=model_args, data=data_args, args=args, raw=raw)
+
+
+def _check_types(raw: dict, classes) -> None:
+    """Dataclasses do not check types; catch `"num_train_epochs": "many"` before it fails mid-run."""
+    import typing
+
+    hints: dict = {}
+    for cls in classes:
+        try:
+            hints.update(typing.get_type_hints(cls))
+        except Exception:  # an unresolvable annotation somewhere: skip type checks for that class
+            continue
+    for key, value in raw.items():
+        hint = hints.get(RENAMED.get(key, key))
+        if hint is None or value is None:
+            continue
+        allowed = {a for a in (typing.get_args(hint) or (hint,)) if isinstance(a, type)}
+        if not allowed & {int, float, bool, str} or type(value) in allowed:
+            continue
+        if (
+            (int in allowed or float in allowed)
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            if float in allowed or float(value).is_integer():
+                continue
+        if str in allowed and not isinstance(value, dict | list):
+            continue
+        names = "/".join(sorted(a.__name__ for a in allowed if a in (int, float, bool, str)))
+        raise T2SError(f"bad training config: {key} must be {names}, got {value!r}")
 
 
 def resolved_dict(cfg: TrainConfig) -> dict:

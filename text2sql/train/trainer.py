@@ -53,7 +53,7 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
     return rows, train_ds, eval_ds, report
 
 
-def build_trainer(cfg: TrainConfig):
+def build_trainer(cfg: TrainConfig, callbacks=None):
     """The TRL trainer for this config (exposed for benchmarks and tests), plus the data fit report."""
     from text2sql.train.model import load_model
 
@@ -71,6 +71,7 @@ def build_trainer(cfg: TrainConfig):
             eval_dataset=eval_ds,
             processing_class=tok,
             peft_config=peft_config,
+            callbacks=callbacks,
         )
     else:
         from trl import DPOTrainer
@@ -85,12 +86,13 @@ def build_trainer(cfg: TrainConfig):
             eval_dataset=eval_ds,
             processing_class=tok,
             peft_config=peft_config,
+            callbacks=callbacks,
         )
     trainer.t2s_rows, trainer.t2s_report = rows, report
     return trainer
 
 
-def train(config, overrides=None, resume: bool = False) -> Path:
+def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
     """Run one training job; returns output_dir (adapter or full model, tokenizer, meta, loss curve)."""
     cfg = load_config(config, overrides)
     args = cfg.args
@@ -108,7 +110,11 @@ def train(config, overrides=None, resume: bool = False) -> Path:
         (out / "t2s_train_config.json").write_text(
             json.dumps(resolved_dict(cfg), indent=2, default=str) + "\n"
         )
-    trainer = build_trainer(cfg)
+    trainer = build_trainer(cfg, callbacks)
+    print(
+        f"[t2s] rank {args.process_index} of {args.world_size}: {cfg.data.task_type} {cfg.model.train_mode}",
+        flush=True,
+    )
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(str(out))  # the adapter only, for (Q)LoRA
     if trainer.is_world_process_zero():
@@ -129,6 +135,7 @@ def train(config, overrides=None, resume: bool = False) -> Path:
             prompts_left_cut=report.left_cut,
             max_seq_length=cfg.data.max_seq_length,
             global_step=trainer.state.global_step,
+            world_size=args.world_size,
         )
         plot_loss(trainer.state.log_history, out)
     return out

@@ -1,0 +1,116 @@
+"""Fitting rows to max_seq_length never loses the SQL; TRL's labels cover only the SQL; packing is clean."""
+
+from __future__ import annotations
+
+import pytest
+from train_helpers import base_config, sft_rows, write_jsonl
+
+from text2sql.errors import T2SError
+from text2sql.tokenizer import load_tokenizer
+from text2sql.train.data import build_sft_dataset, fit, shared_config_hash, tokenize_sft_row
+
+
+def test_fit_never_cuts_the_completion():
+    prompt, completion = list(range(10)), [100, 101, 102]
+    assert fit(prompt, completion, 20, None, "drop") == (prompt, completion)
+    assert fit(prompt, completion, 8, None, "drop") is None
+    assert fit(prompt, completion, 8, None, "left") == (prompt[-5:], completion)
+    assert fit(prompt, completion, 50, 4, "left") == (prompt[-4:], completion)
+    assert fit(prompt, completion, 3, None, "left") is None  # no room left for any prompt
+
+
+@pytest.mark.parametrize("which", ["bundled", "qwen"])
+def test_completion_is_sql_plus_end_of_turn(which, request):
+    tok = (
+        load_tokenizer()
+        if which == "bundled"
+        else load_tokenizer(request.getfixturevalue("qwen_tokenizer_dir"))
+    )
+    row = sft_rows(1)[0]
+    prompt_ids, completion_ids = tokenize_sft_row(tok, row["messages"][:-1], row["messages"][-1:])
+    assert tok.decode(prompt_ids).endswith("<|im_start|>assistant\n")
+    assert tok.decode(completion_ids) == row["messages"][-1]["content"] + "<|im_end|>\n"
+
+
+def test_long_rows_are_dropped_or_left_cut_and_counted():
+    tok = load_tokenizer()
+    rows = sft_rows(6)
+    rows[2]["messages"][1]["content"] += " padding words" * 200  # far beyond 128 tokens
+    ds, report = build_sft_dataset(rows, tok, 128, None, "drop")
+    assert (report.kept, report.dropped, report.left_cut) == (5, 1, 0) and len(ds) == 5
+    ds, report = build_sft_dataset(rows, tok, 128, None, "left")
+    assert (report.kept, report.dropped, report.left_cut) == (6, 0, 1)
+    cut = ds[2]
+    assert len(cut["input_ids"]) == 128
+    sql = [t for t, m in zip(cut["input_ids"], cut["completion_mask"], strict=True) if m]
+    assert tok.decode(sql) == rows[2]["messages"][-1]["content"] + "<|im_end|>\n"
+    with pytest.raises(T2SError, match="no training example fits"):
+        build_sft_dataset(rows, tok, 5, None, "drop")
+
+
+def test_config_hash_is_shared_or_none():
+    rows = sft_rows(3)
+    assert shared_config_hash(rows) == "cfg-test-1234"
+    rows[1]["config_hash"] = "other"
+    assert shared_config_hash(rows) is None
+
+
+@pytest.fixture(scope="module")
+def micro_model(tmp_path_factory):
+    from text2sql.train.tiny import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("micro") / "model", arch="micro")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("packing", [False, True])
+def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
+    from text2sql.train.config import load_config
+    from text2sql.train.trainer import build_trainer
+
+    rows = sft_rows(5)
+    data = write_jsonl(tmp_path / "sft.jsonl", rows)
+    cfg = load_config(base_config(micro_model, data, tmp_path / "out", packing=packing, max_seq_length=512))
+    trainer = build_trainer(cfg)
+    tok = trainer.processing_class
+    ds = trainer.train_dataset
+    sqls = sorted(r["messages"][-1]["content"] + "<|im_end|>\n" for r in rows)
+    if not packing:
+        assert len(ds) == 5
+        got = sorted(
+            tok.decode([t for t, lab in zip(r["input_ids"], r["labels"], strict=True) if lab != -100])
+            for r in ds
+        )
+        assert got == sqls
+        return
+    # packed: one row holding all five, with per-example lengths for position_ids / attention boundaries
+    assert len(ds) == 1 and sorted(ds[0]["seq_lengths"]) == sorted(
+        len(r) for r in build_sft_dataset(rows, tok, 512, None, "drop")[0]["input_ids"]
+    )
+    batch = trainer.data_collator([ds[0]])
+    assert "attention_mask" not in batch  # padding-free
+    starts = (batch["position_ids"][0] == 0).nonzero().flatten().tolist()
+    assert len(starts) == 5
+    kept = [
+        t
+        for t, lab in zip(batch["input_ids"][0].tolist(), batch["labels"][0].tolist(), strict=True)
+        if lab != -100
+    ]
+    assert sorted(tok.decode(kept).replace("<|im_end|>\n", "<|im_end|>\n\x00").split("\x00")[:-1]) == sqls
+
+
+@pytest.mark.slow
+def test_packed_forward_has_no_cross_contamination(micro_model):
+    """Logits of two packed sequences (position_ids restart) equal their logits computed alone."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(micro_model, attn_implementation="sdpa").eval()
+    a, b = torch.randint(10, 1000, (1, 9)), torch.randint(10, 1000, (1, 13))
+    with torch.no_grad():
+        alone = [model(input_ids=x, use_cache=False).logits for x in (a, b)]
+        pos = torch.cat([torch.arange(9), torch.arange(13)]).unsqueeze(0)
+        # use_cache=False as in training: transformers only reads packing from position_ids without a cache
+        packed = model(input_ids=torch.cat([a, b], dim=1), position_ids=pos, use_cache=False).logits
+    torch.testing.assert_close(packed[:, :9], alone[0], atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(packed[:, 9:], alone[1], atol=1e-4, rtol=1e-4)
