@@ -1194,9 +1194,10 @@ CREATE TABLE enrollment (
          "GROUP BY T1.dept_id HAVING count(*) > 4 ORDER BY avg(T1.gpa) DESC"),
         ("Which students took a Computer Science course but never a Mathematics course?",
          "SELECT T1.name FROM student AS T1 JOIN enrollment AS T2 ON T1.student_id = T2.student_id "
-         "JOIN course AS T3 ON T2.course_id = T3.course_id WHERE T3.dept_id = 1 "
-         "EXCEPT SELECT T1.name FROM student AS T1 JOIN enrollment AS T2 ON T1.student_id = T2.student_id "
-         "JOIN course AS T3 ON T2.course_id = T3.course_id WHERE T3.dept_id = 2"),
+         "JOIN course AS T3 ON T2.course_id = T3.course_id JOIN department AS T4 ON T3.dept_id = T4.dept_id "
+         'WHERE T4.name = "Computer Science" EXCEPT SELECT T1.name FROM student AS T1 JOIN enrollment AS T2 '
+         "ON T1.student_id = T2.student_id JOIN course AS T3 ON T2.course_id = T3.course_id "
+         'JOIN department AS T4 ON T3.dept_id = T4.dept_id WHERE T4.name = "Mathematics"'),
         ("What are the titles of courses taught by instructors hired before 2010, in alphabetical order?",
          "SELECT T1.title FROM course AS T1 JOIN instructor AS T2 ON T1.instructor_id = T2.instructor_id "
          "WHERE T2.hire_year < 2010 ORDER BY T1.title"),
@@ -1464,6 +1465,7 @@ def write_readme(out: Path, splits: dict[str, list[dict]], sizes: dict[str, tupl
         "- `database/<db_id>/<db_id>.sqlite`: the databases (declared primary and foreign keys, typed columns).",
         "- `tables.json`: the schemas in Spider's format, with natural-language column names.",
         "- `train_spider.json` and `dev.json`: `{db_id, question, query}` examples; split by database.",
+        "- `tokenizer/`: a tiny tokenizer trained on this sample by `scripts/build_tokenizer.py` (not built here).",
         "",
         "## Databases",
         "",
