@@ -120,6 +120,8 @@ def test_db_folder_lookup_is_case_insensitive(sample_copy):
     path = bench.db_path("library")
     assert path == sample_copy / "database" / "Library" / "library.sqlite"
     assert bench.db_path("LIBRARY") == path
+    assert bench.schema("LIBRARY") is bench.schema("library")  # the tables.json entry, not an introspection
+    assert bench.schema("Library").table("member").column("dob").nl_name == "date of birth"
     con = connect_readonly(path)
     assert con.execute("SELECT count(*) FROM book").fetchone()[0] > 0
     con.close()

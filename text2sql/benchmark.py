@@ -168,6 +168,9 @@ class Benchmark:
 
     def schema(self, db_id: str) -> Schema:
         if db_id not in self.schemas:
+            same = next((s for k, s in self.schemas.items() if k.lower() == db_id.lower()), None)
+            if same is not None:  # db_ids match case-insensitively, like their folders
+                return same
             if self.format == "sqlite" or db_id.lower() in self._folders():
                 self.schemas[db_id] = introspect_schema(self.db_path(db_id), db_id)
             else:
