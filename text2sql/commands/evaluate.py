@@ -1,0 +1,94 @@
+"""`t2s eval`: execution accuracy of predictions on a benchmark split.
+
+The predictions come from one function, `load_predictions`; the model-based path (`--model`)
+plugs in there and reuses everything else.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from text2sql.errors import T2SError
+
+
+def load_predictions(predictions: Path | None, examples: list, total: int) -> list[str]:
+    """The predictions source: one SQL per example. `total` is the split size before `--limit`."""
+    from text2sql.predictions import align_predictions, read_predictions
+
+    if predictions is None:
+        raise T2SError("nothing to evaluate: pass --predictions FILE (one SQL per line, JSONL or JSON)")
+    preds = read_predictions(predictions)
+    if preds and not isinstance(preds[0], tuple) and len(preds) == total and total != len(examples):
+        preds = preds[: len(examples)]  # --limit with a full-split predictions file
+    return align_predictions(preds, examples)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("eval")
+    def eval_command(
+        data: Path | None = typer.Option(
+            None, "--data", help="Benchmark folder (default: the bundled sample)."
+        ),
+        split: str = typer.Option("dev", "--split", help="Split to evaluate."),
+        predictions: Path | None = typer.Option(
+            None,
+            "--predictions",
+            "-p",
+            help="Predictions: one SQL per line, JSONL with `sql`, or a JSON list.",
+        ),
+        timeout: float = typer.Option(30.0, "--timeout", help="Seconds allowed per query."),
+        workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
+        keep_distinct: bool = typer.Option(
+            False, "--keep-distinct", help="Do not strip DISTINCT (official flag)."
+        ),
+        limit: int | None = typer.Option(None, "--limit", help="Evaluate only the first N examples."),
+        output_dir: Path | None = typer.Option(
+            None,
+            "--output-dir",
+            "-o",
+            help="Where results.jsonl and summary.json go (default: runs/eval/...).",
+        ),
+        cache_dir: Path | None = typer.Option(
+            None, "--cache-dir", help="Gold result cache (default: $T2S_CACHE_DIR/gold or ~/.cache/t2s/gold)."
+        ),
+        no_cache: bool = typer.Option(
+            False, "--no-cache", help="Execute gold queries again, write no cache."
+        ),
+    ) -> None:
+        """Execution accuracy (official Spider semantics, test-suite aware) of predicted SQL."""
+        from rich.console import Console
+
+        from text2sql.benchmark import load_benchmark
+        from text2sql.evaluate import evaluate, render
+
+        if timeout <= 0:
+            raise T2SError("--timeout must be positive")
+        if workers is not None and workers < 1:
+            raise T2SError("--workers must be at least 1")
+        if limit is not None and limit < 1:
+            raise T2SError("--limit must be at least 1")
+        bench = load_benchmark(data)
+        all_examples = bench.examples(split)
+        examples = all_examples[:limit] if limit else all_examples
+        preds = load_predictions(predictions, examples, len(all_examples))
+        report = evaluate(
+            bench,
+            examples,
+            preds,
+            timeout=timeout,
+            workers=workers,
+            keep_distinct=keep_distinct,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+        )
+        report.summary["settings"].update(
+            data=str(bench.root), split=split, predictions=str(predictions), limit=limit
+        )
+        out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
+        report.write(out)
+        console = Console()
+        render(report, console)
+        console.print(f"EX {100 * report.summary['ex']:.2f}%  ->  {out}/results.jsonl, {out}/summary.json")

@@ -1,0 +1,90 @@
+"""Read model predictions in the three formats t2s accepts, and align them with benchmark examples.
+
+- text (the official format): one SQL per line; anything after a tab is dropped, as the official
+  evaluator does (`line.split('\\t')[0]`); blank lines are kept as empty predictions so that line
+  N stays question N (the official evaluator drops them and silently shifts every later answer);
+- JSONL: one object per line with `sql` and an optional `id`;
+- JSON: a list of strings, or of objects with `sql` and an optional `id`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from text2sql.errors import T2SError
+from text2sql.schema import Example
+
+Prediction = str | tuple[object, str]
+
+
+def _from_item(item, where: str) -> Prediction:
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and isinstance(item.get("sql", item.get("pred")), str):
+        sql = item.get("sql", item.get("pred"))
+        return (item["id"], sql) if item.get("id") is not None else sql
+    raise T2SError(f"{where}: expected a SQL string or an object with a string `sql` field")
+
+
+def _homogeneous(preds: list[Prediction], path: Path) -> list[str] | list[tuple[object, str]]:
+    with_id = sum(isinstance(p, tuple) for p in preds)
+    if with_id not in (0, len(preds)):
+        raise T2SError(f"{path}: give an `id` for every prediction or for none")
+    return preds  # type: ignore[return-value]
+
+
+def read_predictions(path: str | Path) -> list[str] | list[tuple[object, str]]:
+    """SQL strings in file order, or `(id, sql)` pairs when the file gives ids."""
+    path = Path(path)
+    if not path.is_file():
+        raise T2SError(f"predictions file {path} does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise T2SError(f"cannot read predictions file {path}: {e}") from None
+    head = text.lstrip()[:1]
+    if path.suffix.lower() == ".jsonl" or head == "{":
+        preds = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise T2SError(f"{path}:{n} is not valid JSON: {e}") from None
+            preds.append(_from_item(item, f"{path}:{n}"))
+        return _homogeneous(preds, path)
+    if path.suffix.lower() == ".json" or head == "[":
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise T2SError(f"{path} is not valid JSON: {e}") from None
+        if not isinstance(items, list):
+            raise T2SError(f"{path} must hold a JSON list of predictions")
+        return _homogeneous([_from_item(it, f"{path}[{i}]") for i, it in enumerate(items)], path)
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():  # a trailing newline is not an extra prediction
+        lines.pop()
+    return [line.split("\t")[0].strip() for line in lines]
+
+
+def align_predictions(preds: Sequence[Prediction], examples: Sequence[Example]) -> list[str]:
+    """One SQL per example, in example order: by id when ids are given, else by position."""
+    if preds and isinstance(preds[0], tuple):
+        by_id = {str(i): sql for i, sql in preds}  # type: ignore[misc]
+        out = []
+        for n, ex in enumerate(examples):
+            sql = by_id.get(str(ex.id), by_id.get(str(n)))
+            if sql is None:
+                raise T2SError(
+                    f"no prediction for example {ex.id!r} (index {n}); ids must match or be indexes"
+                )
+            out.append(sql)
+        return out
+    if len(preds) != len(examples):
+        raise T2SError(
+            f"{len(preds)} predictions for {len(examples)} examples: give exactly one prediction per question"
+        )
+    return [str(p) for p in preds]
