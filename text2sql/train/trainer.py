@@ -3,6 +3,7 @@ the adapter/model, its tokenizer, `t2s_meta.json`, the resolved config and a los
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -104,8 +105,6 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
             raise T2SError(f"--resume: no checkpoint-* folder in {out}; run without --resume to start afresh")
     is_main = args.process_index == 0
     if is_main:
-        import json
-
         out.mkdir(parents=True, exist_ok=True)
         (out / "t2s_train_config.json").write_text(
             json.dumps(resolved_dict(cfg), indent=2, default=str) + "\n"
@@ -137,5 +136,6 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
             global_step=trainer.state.global_step,
             world_size=args.world_size,
         )
+        (out / "t2s_train_log.json").write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
         plot_loss(trainer.state.log_history, out)
     return out

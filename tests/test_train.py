@@ -1,0 +1,189 @@
+"""End to end on CPU with a micro Qwen2 model: QLoRA SFT memorises, merge is exact, DPO raises the margin,
+--resume continues a killed run, and two gloo processes train under torchrun."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from train_helpers import HASH, base_config, dpo_rows, prompt_messages, sample_examples, sft_rows, write_jsonl
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    from text2sql.train.tiny import build_tiny_model
+
+    root = tmp_path_factory.mktemp("train")
+    model = build_tiny_model(root / "model", arch="micro")
+    return root, model, write_jsonl(root / "sft.jsonl", sft_rows(4))
+
+
+@pytest.fixture(scope="module")
+def sft_run(work):
+    from text2sql.train import train
+
+    root, model, data = work
+    out = train(base_config(model, data, root / "sft", max_steps=25))
+    return out
+
+
+def _generate(model, tok, ex) -> str:
+    import torch
+
+    ids = tok.apply_chat_template(
+        prompt_messages(ex), add_generation_prompt=True, return_tensors="pt", return_dict=True
+    )
+    with torch.no_grad():
+        out = model.generate(**ids, max_new_tokens=40, do_sample=False)
+    return tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True).strip()
+
+
+def test_qlora_sft_memorises_and_records_its_run(sft_run, work):
+    from transformers import AutoModelForCausalLM
+
+    from text2sql.tokenizer import load_tokenizer
+    from text2sql.train import read_training_meta
+
+    log = json.loads((sft_run / "t2s_train_log.json").read_text())
+    losses = [e["loss"] for e in log if "loss" in e]
+    assert losses[-1] < 0.25 * losses[0], losses
+    adapter_cfg = json.loads((sft_run / "adapter_config.json").read_text())
+    assert "lm_head" not in str(adapter_cfg["target_modules"])
+    targets = {t.rsplit(".", 1)[-1] for t in adapter_cfg["target_modules"]}
+    assert targets == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}
+    meta = read_training_meta(sft_run)
+    assert meta["prompt_config_hash"] == HASH and meta["train_mode"] == "qlora" and meta["examples_kept"] == 4
+    assert (sft_run / "loss_curve.png").stat().st_size > 1000
+    resolved = json.loads((sft_run / "t2s_train_config.json").read_text())
+    assert resolved["max_seq_length"] == 256 and resolved["trainer"]["max_length"] == 256
+    assert meta["global_step"] == 25
+
+    from peft import PeftModel
+
+    base = AutoModelForCausalLM.from_pretrained(work[1])
+    model = PeftModel.from_pretrained(base, sft_run).eval()
+    tok = load_tokenizer(sft_run)
+    ex = sample_examples(4)[1]
+    assert _generate(model, tok, ex) == ex.query
+
+
+def test_merge_equals_base_plus_adapter(sft_run, work, tmp_path):
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    out = tmp_path / "merged"
+    r = subprocess.run(
+        [sys.executable, "-m", "text2sql.cli", "merge", "--base", str(work[1]), "--adapter", str(sft_run),
+         "--output", str(out), "--dtype", "float32"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (out / "tokenizer_config.json").exists() and (out / "t2s_meta.json").exists()
+    assert not (out / "adapter_config.json").exists()
+    ids = torch.randint(10, 1000, (2, 17))
+    with torch.no_grad():
+        merged = AutoModelForCausalLM.from_pretrained(out).eval()(input_ids=ids).logits
+        ref = (
+            PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(work[1]), sft_run)
+            .eval()(input_ids=ids)
+            .logits
+        )
+    torch.testing.assert_close(merged, ref, atol=1e-4, rtol=1e-4)
+    from text2sql.errors import T2SError
+    from text2sql.train import merge_adapter
+
+    with pytest.raises(T2SError, match="no adapter_config.json"):
+        merge_adapter(work[1], tmp_path, out)
+
+
+def test_dpo_raises_reward_margin(sft_run, work):
+    from text2sql.train import read_training_meta, train
+
+    root, model, _ = work
+    data = write_jsonl(root / "dpo.jsonl", dpo_rows(4))
+    cfg = base_config(model, data, root / "dpo", task_type="dpo", beta=0.5, max_steps=12, learning_rate=5e-3,
+                      train_mode="lora", adapter_name_or_path=str(sft_run))  # fmt: skip
+    out = train(cfg)
+    log = json.loads((out / "t2s_train_log.json").read_text())
+    margins = [e["rewards/margins"] for e in log if "rewards/margins" in e]
+    assert abs(margins[0]) < 1e-3  # step 1: policy == reference (adapter disabled on the same base)
+    assert margins[-1] > 1.0 and margins[-1] > margins[0] + 1.0, margins
+    assert read_training_meta(out)["task_type"] == "dpo"
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, sys
+    from transformers import TrainerCallback
+    from text2sql.train import train
+
+    class Kill(TrainerCallback):
+        def on_step_end(self, args, state, control, **kw):
+            if state.global_step == 7:
+                os._exit(137)  # like a SIGKILL: no cleanup, no final save
+
+    train(sys.argv[1], callbacks=[Kill()])
+    """
+)
+
+
+def test_resume_after_killed_run_continues_from_last_checkpoint(work, tmp_path):
+    from transformers import TrainerCallback
+
+    from text2sql.train import train
+
+    root, model, data = work
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps(base_config(model, data, tmp_path / "run", max_steps=10, save_steps=3)))
+    r = subprocess.run(
+        [sys.executable, "-c", KILLER, str(cfg_path)], capture_output=True, text=True, timeout=180
+    )
+    assert r.returncode == 137, r.stderr[-2000:]
+    assert sorted(p.name for p in (tmp_path / "run").glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-6"]
+
+    seen: list[int] = []
+
+    class Record(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kw):
+            seen.append(state.global_step)
+
+    out = train(cfg_path, resume=True, callbacks=[Record()])
+    assert seen == [6, 7, 8, 9]  # picks up after checkpoint-6, not from 0
+    assert json.loads((out / "t2s_meta.json").read_text())["global_step"] == 10
+
+
+def test_resume_without_checkpoint_is_clear_error(work, tmp_path):
+    from text2sql.errors import T2SError
+    from text2sql.train import train
+
+    root, model, data = work
+    with pytest.raises(T2SError, match="no checkpoint"):
+        train(base_config(model, data, tmp_path / "fresh"), resume=True)
+
+
+def test_ddp_two_cpu_processes(work, tmp_path):
+    root, model, data = work
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps(base_config(model, data, tmp_path / "ddp", train_mode="full", max_steps=2,
+                                          save_steps=2, per_device_train_batch_size=2, learning_rate=1e-3)))  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    r = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
+         "-m", "text2sql.cli", "train", str(cfg), "--set", "ddp_backend=gloo"],
+        capture_output=True, text=True, timeout=300, env=env, cwd=REPO,
+    )  # fmt: skip
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    out = r.stdout + r.stderr
+    assert "[t2s] rank 0 of 2" in out and "[t2s] rank 1 of 2" in out
+    assert [p.name for p in (tmp_path / "ddp").glob("checkpoint-*")] == ["checkpoint-2"]
+    meta = json.loads((tmp_path / "ddp" / "t2s_meta.json").read_text())
+    assert meta["world_size"] == 2 and meta["global_step"] == 2
