@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from text2sql.commands.generate import run_generation, wants_generation, with_generation_options
 from text2sql.errors import T2SError
 
 
@@ -28,6 +29,7 @@ def load_predictions(predictions: Path | None, examples: list, total: int) -> li
 
 def register(app: typer.Typer) -> None:
     @app.command("eval")
+    @with_generation_options
     def eval_command(
         data: Path | None = typer.Option(
             None, "--data", help="Benchmark folder (default: the bundled sample)."
@@ -57,8 +59,13 @@ def register(app: typer.Typer) -> None:
         no_cache: bool = typer.Option(
             False, "--no-cache", help="Execute gold queries again, write no cache."
         ),
+        *,
+        gen: dict,
     ) -> None:
-        """Execution accuracy (official Spider semantics, test-suite aware) of predicted SQL."""
+        """Execution accuracy (official Spider semantics, test-suite aware) of predicted SQL.
+
+        With --model (or --backend gold), generate the predictions first: see `t2s predict`.
+        """
         from rich.console import Console
 
         from text2sql.benchmark import load_benchmark
@@ -73,7 +80,9 @@ def register(app: typer.Typer) -> None:
         bench = load_benchmark(data)
         all_examples = bench.examples(split)
         examples = all_examples[:limit] if limit else all_examples
-        preds = load_predictions(predictions, examples, len(all_examples))
+        out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
+        run = run_generation(gen, bench, split, out, limit=len(examples)) if wants_generation(gen) else None
+        preds = run.sql_for(examples) if run else load_predictions(predictions, examples, len(all_examples))
         report = evaluate(
             bench,
             examples,
@@ -87,7 +96,13 @@ def register(app: typer.Typer) -> None:
         report.summary["settings"].update(
             data=str(bench.root), split=split, predictions=str(predictions), limit=limit
         )
-        out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
+        if run:
+            from text2sql.generation.pipeline import annotate
+
+            rescore = dict(timeout=timeout, workers=workers, keep_distinct=keep_distinct, cache_dir=cache_dir)
+            annotate(
+                report, run, lambda sqls: evaluate(bench, examples, sqls, use_cache=not no_cache, **rescore)
+            )
         report.write(out)
         console = Console()
         render(report, console)

@@ -36,13 +36,14 @@ class Backend:
 
 
 def render_chat(tokenizer, record: dict) -> str:
-    """The exact text the prompt builder counted: the chat template plus DAIL's trailing `SELECT`."""
+    """The text the prompt builder counted: the chat template with the generation prompt.
+
+    DAIL's `SELECT` cue sits at the end of the user turn and the model answers the rest, so the
+    `response_prefix` is not appended here; `extract_sql` puts it back in front of the answer.
+    """
     if record.get("messages"):
-        text = tokenizer.apply_chat_template(record["messages"], add_generation_prompt=True, tokenize=False)
-    else:
-        text = record["prompt"]
-    prefix = record.get("response_prefix")
-    return text + prefix if prefix else text
+        return tokenizer.apply_chat_template(record["messages"], add_generation_prompt=True, tokenize=False)
+    return record["prompt"]
 
 
 def library_versions(names=("torch", "transformers", "peft", "trl", "vllm")) -> dict[str, str]:
