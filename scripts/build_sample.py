@@ -966,7 +966,7 @@ CREATE TABLE goal (
          "SELECT T2.name, count(*) FROM goal AS T1 JOIN player AS T2 ON T1.player_id = T2.player_id "
          "GROUP BY T1.player_id"),
         ("Which matches ended in a draw? Give the date and the number of goals each side scored.",
-         "SELECT game_date, home_goals FROM game WHERE home_goals = away_goals"),
+         "SELECT game_date, home_goals, away_goals FROM game WHERE home_goals = away_goals"),
         ("List the team names and stadiums, starting with the biggest stadium.",
          "SELECT name, stadium FROM team ORDER BY capacity DESC"),
         ("Which players have never scored?",
