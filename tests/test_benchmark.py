@@ -262,6 +262,10 @@ def test_spider_integration(spider_dir):
     assert len(dev) == 1034
     for db_id in {e.db_id for e in dev}:
         assert bench.db_path(db_id).is_file()
+        declared, _ = _shape(bench.schema(db_id))
+        real, _ = _shape(introspect_schema(bench.db_path(db_id)))  # wta_1 has invalid UTF-8: must not raise
+        declared = [t for t in declared if t[0] != "sqlite_sequence"]  # world_1 lists SQLite's own table
+        assert sorted(t[:2] for t in declared) == sorted(t[:2] for t in real), db_id
     train = bench.examples("train")
     assert len(train) == 7000 + 1659
     missing = set()
