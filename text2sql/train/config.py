@@ -25,6 +25,10 @@ class ModelArguments:
     adapter_name_or_path: str | None = field(
         default=None, metadata={"help": "A trained (e.g. SFT) LoRA adapter to keep training (e.g. with DPO)."}
     )
+    attn_implementation: str | None = field(
+        default=None,
+        metadata={"help": "sdpa | eager | flash_attention_2 (padding-free packing is fastest with FA2)"},
+    )
     lora_rank: int = 64
     lora_alpha: int = 16
     lora_dropout: float = 0.05

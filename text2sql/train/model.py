@@ -48,6 +48,8 @@ def load_model(margs: ModelArguments, args):
 
     dtype = compute_dtype(args)
     kwargs: dict = {"dtype": dtype}
+    if margs.attn_implementation:
+        kwargs["attn_implementation"] = margs.attn_implementation
     if margs.train_mode == "qlora":
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True,

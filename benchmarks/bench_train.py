@@ -1,0 +1,196 @@
+"""Training throughput and peak memory: packed (padding-free) against padded batches on the same data.
+
+CPU (always): a random `tiny` Qwen2 model, QLoRA SFT, on the bundled sample's train split with schema prompts.
+GPU (when CUDA is available): random models with the real Qwen2.5-Coder-1.5B (LoRA, bf16) and 7B (QLoRA)
+architectures and the real Qwen2.5 tokenizer from ../shared. Each mode runs in its own process so that peak
+memory is its own. Target: packed >= 1.5x the tokens/s of padded.
+
+    python benchmarks/bench_train.py [--steps 20] [--batch-size 8] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+QWEN_TOKENIZER = Path(os.environ.get("T2S_SHARED", REPO.parent / "shared")) / "models" / "qwen2.5-tokenizer"
+GPU_RUNS = [("qwen2.5-coder-1.5b", "lora"), ("qwen2.5-coder-7b", "qlora")]
+
+
+def schema_text(schema) -> str:
+    return "\n".join(
+        f"CREATE TABLE {t.name} ({', '.join(f'{c.name} {c.type}' for c in t.columns)});"
+        for t in schema.tables
+    )
+
+
+def sample_rows() -> list[dict]:
+    """SFT rows like `t2s build-sft` writes: schema + question -> SQL (lengths vary with the schema)."""
+    from text2sql.benchmark import load_benchmark
+
+    bench = load_benchmark(None)
+    rows = []
+    for ex in bench.examples("train"):
+        user = f"{schema_text(bench.schema(ex.db_id))}\n-- {ex.question}"
+        rows.append(
+            {
+                "messages": [
+                    {"role": "system", "content": "You write SQLite queries."},
+                    {"role": "user", "content": user},
+                    {"role": "assistant", "content": ex.query},
+                ]
+            }
+        )
+    return rows
+
+
+def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> dict:
+    """One measurement in this process; prints nothing but the result."""
+    import torch
+
+    from text2sql.train.config import load_config
+    from text2sql.train.tiny import build_tiny_model
+    from text2sql.train.trainer import build_trainer
+
+    cuda = torch.cuda.is_available() and arch != "tiny"
+    tokenizer = str(QWEN_TOKENIZER) if cuda else None
+    model_dir = workdir / f"model-{arch}"
+    if not (model_dir / "config.json").exists():
+        build_tiny_model(model_dir, arch=arch, tokenizer=tokenizer)
+    rows = sample_rows()
+    data = workdir / "sft.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    from text2sql.tokenizer import load_tokenizer
+    from text2sql.train.data import build_sft_dataset
+
+    lengths = [
+        len(x) for x in build_sft_dataset(rows, load_tokenizer(tokenizer), 4096, None, "drop")[0]["input_ids"]
+    ]
+    mean = sum(lengths) / len(lengths)
+    cfg = {
+        "model_name_or_path": str(model_dir),
+        "train_file": str(data),
+        "output_dir": str(workdir / f"out-{mode}"),
+        "train_mode": train_mode,
+        "max_steps": steps,
+        "learning_rate": 1e-4,
+        "lora_rank": 16,
+        "lora_alpha": 32,
+        "logging_steps": steps,
+        "save_strategy": "no",
+        "disable_tqdm": True,
+        "report_to": "none",
+        "seed": 0,
+        "bf16": cuda,
+        "gradient_checkpointing": cuda,
+        "max_seq_length": max(lengths) if mode == "padded" else int(batch * mean),
+        "per_device_train_batch_size": batch if mode == "padded" else 1,
+        "packing": mode == "packed",
+    }
+    trainer = build_trainer(load_config(cfg))
+    ds = trainer.train_dataset
+    # real (non-pad) tokens the run sees: count them as the batches go by
+    seen = {"tokens": 0, "slots": 0}
+    collate = trainer.data_collator
+
+    def counting(examples):
+        batch_ = collate(examples)
+        seen["tokens"] += sum(len(e["input_ids"]) for e in examples)
+        seen["slots"] += batch_["input_ids"].numel()
+        return batch_
+
+    trainer.data_collator = counting
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    t0 = time.perf_counter()
+    trainer.train()
+    dt = time.perf_counter() - t0
+    peak = (
+        torch.cuda.max_memory_allocated() / 2**20
+        if cuda
+        else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    )
+    return {
+        "mode": mode,
+        "arch": arch,
+        "train_mode": train_mode,
+        "device": torch.cuda.get_device_name() if cuda else "cpu",
+        "steps": steps,
+        "rows": len(ds),
+        "real_tokens": seen["tokens"],
+        "padding_share": round(1 - seen["tokens"] / max(seen["slots"], 1), 3),
+        "seconds": round(dt, 2),
+        "tokens_per_s": round(seen["tokens"] / dt, 1),
+        "peak_mem_mib": round(peak, 1),
+    }
+
+
+def measure(mode: str, arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> dict:
+    cmd = [sys.executable, __file__, "--one", mode, "--arch", arch, "--train-mode", train_mode,
+           "--steps", str(steps), "--batch-size", str(batch), "--workdir", str(workdir)]  # fmt: skip
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"{mode} {arch} failed:\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def compare(arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> list[dict]:
+    out = [measure(m, arch, train_mode, steps, batch, workdir) for m in ("padded", "packed")]
+    ratio = out[1]["tokens_per_s"] / out[0]["tokens_per_s"]
+    print(f"\n{arch} {train_mode} on {out[0]['device']} ({steps} steps, padded batch {batch}):")
+    for r in out:
+        print(f"  {r['mode']:7s} {r['tokens_per_s']:10.1f} tokens/s  {r['real_tokens']:7d} real tokens  "
+              f"padding {r['padding_share']:.0%}  peak {r['peak_mem_mib']:.0f} MiB  {r['seconds']:.1f} s")  # fmt: skip
+    verdict = "meets" if ratio >= 1.5 else "misses"
+    print(f"  packed / padded tokens/s = {ratio:.2f}x ({verdict} the 1.5x target)")
+    for r in out:
+        r["packed_over_padded"] = round(ratio, 3)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--one", choices=["padded", "packed"], help=argparse.SUPPRESS)
+    ap.add_argument("--arch", default="tiny", help=argparse.SUPPRESS)
+    ap.add_argument("--train-mode", default="qlora", help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        import logging
+
+        logging.disable(logging.WARNING)
+        res = run_one(args.one, args.arch, args.train_mode, args.steps, args.batch_size, args.workdir)
+        print(json.dumps(res))
+        return
+    import torch
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results += compare("tiny", "qlora", args.steps, args.batch_size, Path(tmp))
+        if torch.cuda.is_available() and (QWEN_TOKENIZER / "tokenizer_config.json").exists():
+            for arch, mode in GPU_RUNS:
+                results += compare(arch, mode, max(5, args.steps // 2), args.batch_size, Path(tmp))
+        else:
+            why = (
+                "no CUDA device"
+                if not torch.cuda.is_available()
+                else f"no Qwen tokenizer at {QWEN_TOKENIZER}"
+            )
+            print(f"\nskipped the GPU runs ({', '.join(a for a, _ in GPU_RUNS)}): {why}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
