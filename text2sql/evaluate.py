@@ -26,6 +26,7 @@ from text2sql.executor import (
     connect_readonly,
     default_workers,
     execute_many,
+    map_tasks,
 )
 from text2sql.hardness import LEVELS, hardness
 from text2sql.metric import ERROR_KINDS, GOLD_ERROR, classify, normalize_sql, order_matters
@@ -54,6 +55,7 @@ class GoldCache:
         self._hashes: dict[str, list] = {}
         self._tables: dict[str, dict] = {}
         self._dirty: set[str] = set()
+        self._levels: dict[str, str] | None = None
         self.hits = self.misses = 0
         if self.dir is not None and (self.dir / "db_hashes.json").exists():
             try:
@@ -103,11 +105,30 @@ class GoldCache:
             self._table(digest)[sql] = (result.rows, result.columns)
             self._dirty.add(digest)
 
+    def hardness(self, sqls: Sequence[str], workers: int) -> list[str]:
+        """Hardness per gold query; sqlglot parsing is the slow part of a warm run, so it is cached too."""
+        if self._levels is None:
+            self._levels = {}
+            path = self.dir / "hardness.json" if self.dir is not None else None
+            if path is not None and path.exists():
+                try:
+                    self._levels = json.loads(path.read_text())
+                except (OSError, ValueError):
+                    pass
+        todo = sorted({s for s in sqls if s not in self._levels})
+        if todo:
+            levels = map_tasks(_hardness_task, [("", s) for s in todo], workers=workers)
+            self._levels.update(zip(todo, levels, strict=True))
+            self._dirty.add("hardness.json")
+        return [self._levels[s] for s in sqls]
+
     def save(self) -> None:
         if self.dir is None:
             return
         for name in self._dirty:
-            if name == "db_hashes.json":
+            if name == "hardness.json":
+                _atomic_write(self.dir / name, json.dumps(self._levels).encode())
+            elif name == "db_hashes.json":
                 _atomic_write(self.dir / name, json.dumps(self._hashes).encode())
             else:
                 _atomic_write(self.dir / f"{name}.pkl", pickle.dumps(self._tables[name], protocol=5))
@@ -132,6 +153,25 @@ class EvalReport:
         except OSError as e:
             raise T2SError(f"cannot write results to {out}: {e.strerror or e}") from None
         return out
+
+
+class _Judge:
+    """Runs in a worker: execute one prediction and compare it with the gold on the same file."""
+
+    def __init__(self, gold: dict[tuple[str, str], ExecResult]):
+        self.gold = gold
+
+    def __call__(self, ex, task: tuple[str, str, str]) -> tuple[bool, str | None, str, float]:
+        db, pred, gold_sql = task
+        gold = self.gold[(db, gold_sql)]
+        res = ex.execute(db, pred)
+        ok, kind = classify(gold, res, order_matters(gold_sql))
+        msg = gold.message if kind == GOLD_ERROR else res.message
+        return ok, kind, msg, res.seconds
+
+
+def _hardness_task(ex, task: tuple[str, str]) -> str:
+    return hardness(task[1])
 
 
 def _check_readable(path: str) -> None:
@@ -162,7 +202,7 @@ def evaluate(
         raise T2SError(f"{len(predictions)} predictions for {len(examples)} examples: give one per question")
     start = time.monotonic()
     workers = workers or default_workers()
-    files = {ex.db_id: [str(p) for p in bench.db_files(ex.db_id)] for ex in examples}
+    files = {db_id: [str(p) for p in bench.db_files(db_id)] for db_id in {ex.db_id for ex in examples}}
     for path in {p for fs in files.values() for p in fs}:
         _check_readable(path)
     cache = GoldCache((cache_dir or default_cache_dir()) if use_cache else None)
@@ -184,6 +224,7 @@ def evaluate(
     for task, res in zip(missing, execute_many(missing, workers=workers, **settings), strict=True):
         gold[task] = res
         cache.put(*task, res)
+    levels = cache.hardness([ex.query for ex in examples], workers)
     if use_cache:
         try:
             cache.save()
@@ -191,21 +232,26 @@ def evaluate(
             raise T2SError(f"cannot write the gold cache in {cache.dir}: {e}; pass --cache-dir") from None
 
     # Predictions: file k only for the examples that passed files 0..k-1 (test-suite semantics).
+    # Workers compare against the gold themselves, so only verdicts cross the process boundary.
+    judge = _Judge(gold)
     verdicts: list[tuple[bool, str | None, str]] = [(True, None, "")] * len(examples)
     seconds = [0.0] * len(examples)
     active = list(range(len(examples)))
     k = 0
     while active:
         todo = [i for i in active if k < len(files[examples[i].db_id])]
-        tasks = [(files[examples[i].db_id][k], preds[i]) for i in todo]
-        active = []
-        for i, task, res in zip(todo, tasks, execute_many(tasks, workers=workers, **settings), strict=True):
-            seconds[i] += res.seconds
-            ok, kind = classify(gold[(task[0], golds[i])], res, order_matters(golds[i]))
+        # A prediction identical to the gold gets the gold's (cached) result without running again.
+        same = {i for i in todo if preds[i] == golds[i] and gold[(files[examples[i].db_id][k], golds[i])].ok}
+        todo = [i for i in todo if i not in same]
+        tasks = [(files[examples[i].db_id][k], preds[i], golds[i]) for i in todo]
+        active = sorted(same)
+        for i, (ok, kind, msg, secs) in zip(
+            todo, map_tasks(judge, tasks, workers=workers, **settings), strict=True
+        ):
+            seconds[i] += secs
             if ok:
                 active.append(i)
             else:
-                msg = gold[(task[0], golds[i])].message if kind == GOLD_ERROR else res.message
                 verdicts[i] = (False, kind, msg)
         k += 1
 
@@ -220,7 +266,7 @@ def evaluate(
                 "question": ex.question,
                 "gold": ex.query,
                 "pred": predictions[i],
-                "hardness": hardness(ex.query),
+                "hardness": levels[i],
                 "correct": ok,
                 "error": kind,
                 "message": msg,

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,50 +166,63 @@ class Executor:
 
 # -- parallel execution ---------------------------------------------------------------------
 _worker: Executor | None = None
+_task_fn: Callable | None = None
 
 
-def _init_worker(settings: dict) -> None:
-    global _worker
-    _worker = Executor(**settings)
+def _init_worker(settings: dict, fn: Callable) -> None:
+    global _worker, _task_fn
+    _worker, _task_fn = Executor(**settings), fn
 
 
-def _run_chunk(chunk: list[tuple[int, str, str]]) -> list[tuple[int, ExecResult]]:
-    assert _worker is not None
-    return [(i, _worker.execute(db, sql)) for i, db, sql in chunk]
+def _run_chunk(chunk: list[tuple[int, tuple]]) -> list[tuple[int, object]]:
+    assert _worker is not None and _task_fn is not None
+    return [(i, _task_fn(_worker, task)) for i, task in chunk]
 
 
-def execute_many(
-    tasks: Sequence[tuple[str | Path, str]],
+def _execute_task(ex: Executor, task: tuple) -> ExecResult:
+    return ex.execute(task[0], task[1])
+
+
+def map_tasks(
+    fn: Callable[[Executor, tuple], object],
+    tasks: Sequence[tuple],
     *,
     workers: int = 1,
     timeout: float = DEFAULT_TIMEOUT,
     max_rows: int = DEFAULT_MAX_ROWS,
     **settings,
-) -> list[ExecResult]:
-    """Execute `(db_path, sql)` tasks, in order of input, on a pool whose workers keep their connections.
+) -> list:
+    """`[fn(executor, task) for task in tasks]` on a pool whose workers keep an `Executor` and its connections.
 
-    Tasks are grouped by database so each worker reuses one connection for a run of queries.
+    `task[0]` must be the database path: tasks are grouped by database so a worker runs a batch of
+    queries on one connection. `fn` runs in the worker, so it can reduce rows to a small verdict
+    before anything crosses the process boundary; with the fork start method it also sees, for
+    free, whatever the parent held when the pool started (e.g. gold results).
     """
     settings = dict(timeout=timeout, max_rows=max_rows, **settings)
-    order = sorted(range(len(tasks)), key=lambda i: str(tasks[i][0]))
-    indexed = [(i, str(tasks[i][0]), tasks[i][1]) for i in order]
-    results: list[ExecResult | None] = [None] * len(tasks)
+    indexed = sorted(enumerate(tasks), key=lambda it: str(it[1][0]))
+    results: list = [None] * len(tasks)
     if workers <= 1 or len(tasks) < 16:
         ex = Executor(**settings)
         try:
-            for i, db, sql in indexed:
-                results[i] = ex.execute(db, sql)
+            for i, task in indexed:
+                results[i] = fn(ex, task)
         finally:
             ex.close()
-        return results  # type: ignore[return-value]
+        return results
     size = max(1, min(64, len(indexed) // (workers * 8) or 1))
     chunks = [indexed[k : k + size] for k in range(0, len(indexed), size)]
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(settings, fn)) as pool:
         for part in pool.imap_unordered(_run_chunk, chunks):
             for i, res in part:
                 results[i] = res
-    return results  # type: ignore[return-value]
+    return results
+
+
+def execute_many(tasks: Sequence[tuple[str | Path, str]], *, workers: int = 1, **settings) -> list[ExecResult]:
+    """Execute `(db_path, sql)` tasks in parallel; results come back in input order."""
+    return map_tasks(_execute_task, [(str(db), sql) for db, sql in tasks], workers=workers, **settings)
 
 
 def default_workers() -> int:

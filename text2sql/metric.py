@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from itertools import product
+from itertools import chain, product
 
 from text2sql.executor import EXEC_ERRORS, ExecResult
 
@@ -121,6 +121,12 @@ def results_equal(gold_rows: list, pred_rows: list, order_matters: bool) -> bool
         return False
     num_cols = len(result1[0])
     if len(result2[0]) != num_cols:
+        return False
+    # Two exact shortcuts (not in the official code, same answers): identical rows are the identity
+    # permutation, and a permutation can only exist if both tables hold the same multiset of cells.
+    if result1 == result2 or (not order_matters and Counter(result1) == Counter(result2)):
+        return True
+    if Counter(chain.from_iterable(result1)) != Counter(chain.from_iterable(result2)):
         return False
     if not quick_rejection(result1, result2, order_matters):
         return False
