@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import sqlite3
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -212,7 +213,10 @@ def map_tasks(
         return results
     size = max(1, min(64, len(indexed) // (workers * 8) or 1))
     chunks = [indexed[k : k + size] for k in range(0, len(indexed), size)]
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # fork is fastest and shares the parent's gold results, but forking a process whose thread pools
+    # are running (torch, once a model has generated the predictions) can deadlock: spawn then.
+    safe_fork = "fork" in mp.get_all_start_methods() and "torch" not in sys.modules
+    ctx = mp.get_context("fork" if safe_fork else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings, fn)) as pool:
         for part in pool.imap_unordered(_run_chunk, chunks):
             for i, res in part:
@@ -220,7 +224,9 @@ def map_tasks(
     return results
 
 
-def execute_many(tasks: Sequence[tuple[str | Path, str]], *, workers: int = 1, **settings) -> list[ExecResult]:
+def execute_many(
+    tasks: Sequence[tuple[str | Path, str]], *, workers: int = 1, **settings
+) -> list[ExecResult]:
     """Execute `(db_path, sql)` tasks in parallel; results come back in input order."""
     return map_tasks(_execute_task, [(str(db), sql) for db, sql in tasks], workers=workers, **settings)
 

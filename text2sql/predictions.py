@@ -2,7 +2,7 @@
 
 - text (the official format): one SQL per line; anything after a tab is dropped, as the official
   evaluator does (`line.split('\\t')[0]`); blank lines are kept as empty predictions so that line
-  N stays question N (the official evaluator drops them and silently shifts every later answer);
+  N stays question N (the official reader takes a blank line as the end of a multi-turn session);
 - JSONL: one object per line with `sql` and an optional `id`;
 - JSON: a list of strings, or of objects with `sql` and an optional `id`.
 """
