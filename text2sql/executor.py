@@ -41,8 +41,12 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     """Open a SQLite file read-only (mode=ro URI), tolerant of invalid UTF-8 in text columns."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     con = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    con.text_factory = lambda b: b.decode("utf-8", errors="replace")
+    con.text_factory = _tolerant_text
     return con
+
+
+def _tolerant_text(b: bytes) -> str:
+    return b.decode("utf-8", errors="replace")
 
 
 def _authorizer(action: int, arg1, arg2, db_name, trigger) -> int:
@@ -123,6 +127,7 @@ class Executor:
         con.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500)
         con.set_authorizer(_authorizer)
         con.set_progress_handler(self._check_deadline, 2000)
+        con.text_factory = str  # fast path; `execute` falls back to `_tolerant_text` on bad UTF-8
         self._cons[key] = con
         while len(self._cons) > self.max_connections:
             self._cons.popitem(last=False)[1].close()
@@ -140,10 +145,21 @@ class Executor:
             if not sql.strip():
                 return ExecResult(None, error=PARSE_ERROR, message="empty query")
             con = self._connect(db_path)
-            cur = con.execute(sql)
+            try:
+                cur = con.execute(sql)
+                rows = cur.fetchmany(self.max_rows + 1) if cur.description is not None else []
+            except sqlite3.OperationalError as e:
+                if "could not decode" not in str(e).lower():
+                    raise
+                # Rare invalid UTF-8: run again with the tolerant decoder (the fast one is C-level str).
+                con.text_factory = _tolerant_text
+                try:
+                    cur = con.execute(sql)
+                    rows = cur.fetchmany(self.max_rows + 1) if cur.description is not None else []
+                finally:
+                    con.text_factory = str
             if cur.description is None:  # comment-only input or a non-query statement such as REINDEX
                 return ExecResult(None, error=PARSE_ERROR, message="not a query: it returns no columns")
-            rows = cur.fetchmany(self.max_rows + 1)
             if len(rows) > self.max_rows:
                 return ExecResult(
                     None,

@@ -122,14 +122,16 @@ def results_equal(gold_rows: list, pred_rows: list, order_matters: bool) -> bool
     num_cols = len(result1[0])
     if len(result2[0]) != num_cols:
         return False
-    # Two exact shortcuts (not in the official code, same answers): identical rows are the identity
-    # permutation, and a permutation can only exist if both tables hold the same multiset of cells.
-    if result1 == result2 or (not order_matters and Counter(result1) == Counter(result2)):
-        return True
+    # Shortcut (not in the official code, same answers): a column permutation can only make the
+    # results equal if both hold the same multiset of cells.
     if Counter(chain.from_iterable(result1)) != Counter(chain.from_iterable(result2)):
         return False
     if not quick_rejection(result1, result2, order_matters):
         return False
+    # Shortcut: the identity permutation is always among the official candidates, so identical rows
+    # pass. Only after quick_rejection, which can reject `(1, '1.0')` against `(1.0, '1.0')`.
+    if result1 == result2 or (not order_matters and Counter(result1) == Counter(result2)):
+        return True
     tab1_sets_by_columns = [{row[i] for row in result1} for i in range(num_cols)]
     for perm in get_constraint_permutation(tab1_sets_by_columns, result2):
         if len(perm) != len(set(perm)):
