@@ -50,3 +50,18 @@ def test_spider_pool_has_no_dev_database(spider, qwen, tmp_path, monkeypatch):
     )
     dev_dbs = {e.db_id for e in spider.examples("dev")}
     assert all(s["db_id"] not in dev_dbs for r in recs for s in r["shots"])
+
+
+def test_bird_text_only_prompts_carry_evidence(qwen):
+    from conftest import BIRD_DIR
+
+    from text2sql.benchmark import load_benchmark
+
+    if not (BIRD_DIR / "dev_tables.json").exists():
+        pytest.skip(f"BIRD not found at {BIRD_DIR}")
+    bird = load_benchmark(BIRD_DIR)
+    ex = bird.examples("dev")[0]
+    for name in REPRESENTATIONS:  # no databases on disk: `code` falls back to DDL from the schema
+        r = build_prompts(bird, "dev", PromptConfig(repr=name), tokenizer=qwen, limit=1)[0]
+        assert ex.evidence and ex.evidence in r["messages"][1]["content"]
+        assert all(t.name in r["messages"][1]["content"] for t in bird.schema(ex.db_id).tables)

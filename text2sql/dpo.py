@@ -31,6 +31,7 @@ class DPOStats:
     examples: int = 0
     examples_without_pair: int = 0
     gold_errors: int = 0
+    missing_databases: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -40,6 +41,7 @@ class DPOStats:
             "pairs": sum(self.written.values()),
             "examples_without_pair": self.examples_without_pair,
             "gold_errors": self.gold_errors,
+            "missing_databases": self.missing_databases,
             "by_kind": {
                 k: {"generated": self.generated[k], "verified_wrong": self.kept[k], "pairs": self.written[k]}
                 for k in sorted(self.generated)
@@ -128,7 +130,14 @@ def build_dpo(
     for rec in records:
         stats.examples += 1
         gold = rec["gold"]
-        dbs = [str(p) for p in bench.db_files(rec["db_id"])]
+        try:
+            dbs = [str(p) for p in bench.db_files(rec["db_id"])]
+        except T2SError:  # database missing on disk (Spider's baseball_1, soccer_1): nothing to verify with
+            stats.missing_databases += 1
+            stats.examples_without_pair += 1
+            if progress:
+                progress(1)
+            continue
         gold_ans = assistant_answer(rec, gold)
         ok, kind = classify_on_databases(dbs, gold, gold, run)
         if not ok or gold_ans is None:

@@ -166,6 +166,11 @@ def build_prompts(
         pool = [e for e in bench.examples("train") if e.query]
         _leak_check(bench, split, pool)
         masked_pool = None
+        if config.select in ("question", "masked", "dail"):
+            print(
+                f"selection: embedding {len(pool)} pool questions (cached on disk after the first run)",
+                file=sys.stderr,
+            )
         if config.select in ("masked", "dail"):
             masked_pool = [
                 mask_question(
@@ -197,7 +202,7 @@ def build_prompts(
                 else mask_question(
                     e.question,
                     bench.schema(e.db_id),
-                    bench.db_path(e.db_id),
+                    db_path_or_none(bench, e.db_id),
                     mask_token=MASK,
                     value_token=VALUE,
                 )
@@ -223,7 +228,7 @@ def build_prompts(
     records = []
     for n, ex in enumerate(examples):
         schema = bench.schema(ex.db_id)
-        db_path = bench.db_path(ex.db_id)
+        db_path = db_path_or_none(bench, ex.db_id)  # BIRD text-only: prompts from the schema alone
         shots: list[Example] = []
         if selector is not None:
             if config.select in ("query", "dail") and ex.id not in pre:
