@@ -83,6 +83,16 @@ def hostile(folder) -> dict[str, tuple[str, ...]]:
         ),
         "SELECT " + "(" * 3000 + "1" + ")" * 3000: ("resource_limit", "parse_error", "runtime_error"),
         "SELECT " + " + ".join(["1"] * 5000): ("resource_limit",),
+        "SELECT * FROM " + "(SELECT * FROM " * 400 + "student" + ")" * 400: (
+            "resource_limit",
+            "parse_error",
+            "runtime_error",
+        ),
+        "SELECT 1 WHERE 1 IN " + "(SELECT 1 WHERE 1 IN " * 300 + "(1)" + ")" * 300: (
+            "resource_limit",
+            "parse_error",
+            "runtime_error",
+        ),
         "": ("parse_error",),
         "   \n ": ("parse_error",),
         "-- just a comment": ("parse_error",),
@@ -119,6 +129,7 @@ def test_hostile_predictions_in_worker_pool(db):
     results = execute_many([(db, sql) for sql, _ in cases], workers=2, timeout=TIMEOUT)
     for (sql, kinds), res in zip(cases, results, strict=True):
         assert res.error in kinds, (sql[:80], res.error, res.message)
+        assert res.seconds < TIMEOUT + MARGIN, (sql[:80], res.seconds)
     assert _digest(db) == before
     assert sorted(os.listdir(db.parent)) == ["university.sqlite"]
 

@@ -32,6 +32,8 @@ from text2sql.hardness import LEVELS, hardness
 from text2sql.metric import ERROR_KINDS, GOLD_ERROR, classify, normalize_sql, order_matters
 from text2sql.schema import Example
 
+HARDNESS_FILE = "hardness-v1.json"  # bump when text2sql.hardness changes its answers
+
 
 def default_cache_dir() -> Path:
     """`$T2S_CACHE_DIR/gold`, else `~/.cache/t2s/gold`."""
@@ -109,7 +111,7 @@ class GoldCache:
         """Hardness per gold query; sqlglot parsing is the slow part of a warm run, so it is cached too."""
         if self._levels is None:
             self._levels = {}
-            path = self.dir / "hardness.json" if self.dir is not None else None
+            path = self.dir / HARDNESS_FILE if self.dir is not None else None
             if path is not None and path.exists():
                 try:
                     self._levels = json.loads(path.read_text())
@@ -119,14 +121,14 @@ class GoldCache:
         if todo:
             levels = map_tasks(_hardness_task, [("", s) for s in todo], workers=workers)
             self._levels.update(zip(todo, levels, strict=True))
-            self._dirty.add("hardness.json")
+            self._dirty.add(HARDNESS_FILE)
         return [self._levels[s] for s in sqls]
 
     def save(self) -> None:
         if self.dir is None:
             return
         for name in self._dirty:
-            if name == "hardness.json":
+            if name == HARDNESS_FILE:
                 _atomic_write(self.dir / name, json.dumps(self._levels).encode())
             elif name == "db_hashes.json":
                 _atomic_write(self.dir / name, json.dumps(self._hashes).encode())

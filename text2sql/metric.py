@@ -13,6 +13,7 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from itertools import chain, product
 
 from text2sql.executor import EXEC_ERRORS, ExecResult
@@ -30,6 +31,7 @@ def postprocess(query: str) -> str:
     return query.replace("> =", ">=").replace("< =", "<=").replace("! =", "!=")
 
 
+@lru_cache(maxsize=65536)
 def remove_distinct(query: str) -> str:
     """Official: drop every `distinct` token (sqlparse tokens, so quoted strings are untouched)."""
     if "distinct" not in query.lower():
