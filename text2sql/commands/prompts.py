@@ -24,7 +24,12 @@ _COMMON = [
     ("fk", bool, typer.Option(True, "--fk/--no-fk", help="Show foreign keys.")),
     ("rule", bool, typer.Option(True, "--rule/--no-rule", help='The "with no explanation" instruction.')),
     ("rows", int, typer.Option(0, "--rows", help="Sample rows per table.")),
-    ("values", int, typer.Option(0, "--values", help="Distinct values per text column.")),
+    (
+        "values",
+        bool,
+        typer.Option(False, "--values/--no-values", help="A few distinct values per text column."),
+    ),
+    ("values_per_column", int, typer.Option(3, "--values-per-column", help="How many values with --values.")),
     ("ddl", str, typer.Option("original", "--ddl", help="For --repr code: original | normalized DDL.")),
     ("shots", int, typer.Option(0, "--shots", help="Examples per prompt (k-shot).")),
     ("select", str, typer.Option("question", "--select", help="random | question | masked | query | dail.")),
@@ -85,7 +90,9 @@ def _with_common(func):
 def _config(shared: dict):
     from text2sql.prompt_builder import DEFAULT_SYSTEM_PROMPT, PromptConfig
 
-    cfg = PromptConfig(**{k: shared[k] for k in _CONFIG_FIELDS})
+    fields = {k: shared[k] for k in _CONFIG_FIELDS}
+    fields["values"] = shared["values_per_column"] if shared["values"] else 0
+    cfg = PromptConfig(**fields)
     cfg.system_prompt = shared["system_prompt"] or DEFAULT_SYSTEM_PROMPT
     cfg.validate()
     return cfg
