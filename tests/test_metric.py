@@ -89,6 +89,9 @@ def test_normalisation_matches_the_official():
     assert remove_distinct("SELECT count(DISTINCT name) FROM t") == "SELECT count( name) FROM t"
     assert remove_distinct("SELECT a FROM t WHERE b = 'distinct'") == "SELECT a FROM t WHERE b = 'distinct'"
     assert remove_distinct("SELECT distinct_col FROM t") == "SELECT distinct_col FROM t"
+    # the official keeps sqlparse's first statement only (and this only when DISTINCT is removed)
+    assert remove_distinct("SELECT a FROM t; DROP TABLE t") == "SELECT a FROM t; "
+    assert normalize_sql("SELECT a FROM t; LIMIT 1", keep_distinct=True) == "SELECT a FROM t; LIMIT 1"
     assert normalize_sql("SELECT DISTINCT a FROM t", keep_distinct=True) == "SELECT DISTINCT a FROM t"
     assert (
         normalize_sql("SELECT a FROM t WHERE b > = 2 AND c ! = 1")

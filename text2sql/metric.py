@@ -33,16 +33,23 @@ def postprocess(query: str) -> str:
 
 @lru_cache(maxsize=65536)
 def remove_distinct(query: str) -> str:
-    """Official: drop every `distinct` token (sqlparse tokens, so quoted strings are untouched)."""
-    if "distinct" not in query.lower():
-        return query  # sqlparse tokens concatenate back to the input, so this is the same result, faster
-    from sqlparse import lexer
+    """Official: drop every `distinct` token of sqlparse's FIRST statement (string literals untouched).
 
-    try:  # the lexer yields the same leaf tokens as the official `sqlparse.parse(s)[0].flatten()`
-        toks = [value for _, value in lexer.tokenize(query)]
-    except Exception:  # sqlparse guards against pathological input by raising
+    Keeping only the first statement is an official side effect we reproduce: without
+    --keep-distinct, `SELECT 1; SELECT 2` is scored as `SELECT 1;`.
+    """
+    low = query.lower()
+    if "distinct" not in low and ";" not in query and "go" not in low:
+        return query  # one statement, nothing to drop: sqlparse would give the input back unchanged
+    import sqlparse
+
+    try:
+        statements = sqlparse.parse(query)
+    except Exception:  # sqlparse refuses pathological input by raising; the official would crash
         return query
-    return "".join(t for t in toks if t.lower() != "distinct")
+    if not statements:
+        return query
+    return "".join(t.value for t in statements[0].flatten() if t.value.lower() != "distinct")
 
 
 _CUR_YEAR = re.compile(r"YEAR\s*\(\s*CURDATE\s*\(\s*\)\s*\)\s*", re.IGNORECASE)
