@@ -1,0 +1,70 @@
+import json
+
+import pytest
+
+from text2sql.ablation import arms, run_ablation, split_settings
+from text2sql.errors import T2SError
+
+
+def test_grid_expands_to_named_arms():
+    spec = {
+        "base": {"repr": "code"},
+        "grid": {"fk": [True, False], "model": [{"name": "b"}, {"name": "s", "adapter": "x"}]},
+    }
+    got = arms(spec)
+    assert [n for n, _ in got] == [
+        "fk=true,model=b",
+        "fk=true,model=s",
+        "fk=false,model=b",
+        "fk=false,model=s",
+    ]
+    assert got[1][1] == {"repr": "code", "fk": True, "adapter": "x"}
+    config, decoding, gen = split_settings({**got[1][1], "max_new_tokens": 9, "backend": "gold"})
+    assert config.fk and decoding.max_new_tokens == 9 and gen == {"adapter": "x", "backend": "gold"}
+    with pytest.raises(T2SError, match="unknown ablation setting"):
+        split_settings({"nonsense": 1})
+    with pytest.raises(T2SError, match="name"):
+        arms({"grid": {"model": [{"adapter": "x"}]}})
+
+
+def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench):
+    dev = sample_bench.examples("dev")[:12]
+    half = tmp_path / "half.jsonl"  # right on even examples only
+    half.write_text(
+        "".join(
+            json.dumps({"id": e.id, "sql": e.query if i % 2 == 0 else "SELECT 1"}) + "\n"
+            for i, e in enumerate(dev)
+        )
+    )
+    spec = {
+        "split": "dev",
+        "limit": 12,
+        "output_dir": str(tmp_path / "out"),
+        "workers": 1,
+        "grid": {
+            "backend": [
+                {"name": "gold", "backend": "gold"},
+                {"name": "half", "backend": "replay", "predictions": str(half)},
+            ],
+            "fk": [True, False],
+        },
+        "baseline": "backend=gold,fk=true",
+    }
+    logs = []
+    paths = run_ablation(spec, log=logs.append)
+    data = json.loads(paths["json"].read_text())
+    ex = {a["name"]: a["ex"] for a in data["arms"]}
+    assert ex == {
+        "backend=gold,fk=true": 1.0,
+        "backend=gold,fk=false": 1.0,
+        "backend=half,fk=true": 0.5,
+        "backend=half,fk=false": 0.5,
+    }
+    half_arm = next(a for a in data["arms"] if a["name"] == "backend=half,fk=true")
+    assert half_arm["mcnemar"]["only_baseline"] == 6 and half_arm["mcnemar"]["p"] == pytest.approx(2 / 64)
+    toks = {a["name"]: a["mean_tokens"] for a in data["arms"]}
+    assert toks["backend=gold,fk=false"] < toks["backend=gold,fk=true"]  # no FK lines -> shorter prompts
+    assert paths["html"].exists() and "backend=half,fk=false" in paths["markdown"].read_text()
+    logs.clear()
+    run_ablation(spec, log=logs.append)
+    assert sum("skipped" in line for line in logs) == 4

@@ -1,0 +1,87 @@
+"""`t2s eval --backend gold/--model` and `t2s predict` through the CLI, as a user runs them."""
+
+import io
+import json
+import sys
+from contextlib import redirect_stderr
+from types import SimpleNamespace
+
+import pytest
+
+from text2sql.cli import main
+
+
+def t2s(*args, check=True):
+    """Run the CLI in-process (the entry point's exit code and stderr, without re-importing torch)."""
+    err, argv = io.StringIO(), sys.argv
+    sys.argv = ["t2s", *args]
+    try:
+        with redirect_stderr(err):
+            main()
+        code = 0
+    except SystemExit as e:
+        code = e.code or 0
+    finally:
+        sys.argv = argv
+    res = SimpleNamespace(returncode=code, stderr=err.getvalue())
+    if check:
+        assert code == 0, res.stderr
+    return res
+
+
+def test_eval_gold_backend_scores_100_percent(tmp_path):
+    t2s("eval", "--backend", "gold", "-o", str(tmp_path / "e"), "--no-cache", "--workers", "1")
+    summary = json.loads((tmp_path / "e" / "summary.json").read_text())
+    assert summary["ex"] == 1.0 and summary["count"] == 60
+    assert summary["generation"]["backend"] == "gold" and summary["prompt_tokens_mean"] > 0
+    first = json.loads((tmp_path / "e" / "results.jsonl").read_text().splitlines()[0])
+    assert first["n_tokens"] > 0
+
+
+def test_predict_replay_and_bad_input_is_one_line(tmp_path):
+    t2s("predict", "--backend", "gold", "-o", str(tmp_path / "g"), "--limit", "5")
+    preds = tmp_path / "g" / "predictions.jsonl"
+    t2s("predict", "--predictions", str(preds), "-o", str(tmp_path / "r"), "--limit", "5")
+    assert [
+        json.loads(x)["sql"] for x in (tmp_path / "r" / "predictions.jsonl").read_text().splitlines()
+    ] == [json.loads(x)["sql"] for x in preds.read_text().splitlines()]
+    bad = t2s("predict", "--backend", "hf", "-o", str(tmp_path / "x"), check=False)
+    assert bad.returncode == 2 and "--model" in bad.stderr and "Traceback" not in bad.stderr
+    bad = t2s("eval", "--backend", "vllm", "--model", "m", "-o", str(tmp_path / "y"), check=False)
+    assert bad.returncode == 2 and "vllm" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.slow
+def test_eval_model_with_self_consistency_reports_greedy_and_voted(tmp_path):
+    from text2sql.train import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "m", arch="micro")
+    out = tmp_path / "e"
+    args = [
+        "eval",
+        "--model",
+        str(model),
+        "--limit",
+        "4",
+        "--samples",
+        "3",
+        "--temperature",
+        "1.0",
+        "--max-new-tokens",
+        "6",
+        "-o",
+        str(out),
+        "--no-cache",
+        "--workers",
+        "1",
+    ]
+    t2s(*args)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["voted_ex"] == summary["ex"] and "greedy_ex" in summary
+    gen = summary["generation"]
+    assert gen["decoding"]["samples"] == 3 and gen["model"] == str(model) and "torch" in gen["versions"]
+    preds = [json.loads(x) for x in (out / "predictions.jsonl").read_text().splitlines()]
+    assert len(preds) == 4 and all(len(p["candidates"]) == 3 and "greedy_sql" in p for p in preds)
+    before = (out / "predictions.jsonl").read_text()
+    t2s(*args)  # rerun: everything resumed, nothing regenerated
+    assert (out / "predictions.jsonl").read_text() == before
