@@ -111,8 +111,9 @@ def test_dpo_raises_reward_margin(sft_run, work):
     root, model, _ = work
     data = write_jsonl(root / "dpo.jsonl", dpo_rows(4))
     cfg = base_config(model, data, root / "dpo", task_type="dpo", beta=0.5, max_steps=12, learning_rate=5e-3,
-                      train_mode="lora", adapter_name_or_path=str(sft_run))  # fmt: skip
+                      train_mode="lora", adapter_name_or_path=str(sft_run), report_to="tensorboard")  # fmt: skip
     out = train(cfg)
+    assert list((out / "tensorboard").glob("events.out.tfevents.*"))  # TensorBoard when asked
     log = json.loads((out / "t2s_train_log.json").read_text())
     margins = [e["rewards/margins"] for e in log if "rewards/margins" in e]
     assert abs(margins[0]) < 1e-3  # step 1: policy == reference (adapter disabled on the same base)

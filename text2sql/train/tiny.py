@@ -11,8 +11,8 @@ from text2sql.errors import T2SError
 ARCHS: dict[str, dict] = {
     "micro": dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                   intermediate_size=128, vocab_size=None, tie_word_embeddings=True),
-    "tiny": dict(hidden_size=256, num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=2,
-                 intermediate_size=512, vocab_size=None, tie_word_embeddings=True),
+    "tiny": dict(hidden_size=192, num_hidden_layers=4, num_attention_heads=6, num_key_value_heads=2,
+                 intermediate_size=384, vocab_size=None, tie_word_embeddings=True),
     "qwen2.5-coder-0.5b": dict(hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
                                intermediate_size=4864, vocab_size=151936, tie_word_embeddings=True),
     "qwen2.5-coder-1.5b": dict(hidden_size=1536, num_hidden_layers=28, num_attention_heads=12, num_key_value_heads=2,

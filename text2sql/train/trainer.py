@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 from text2sql.errors import T2SError
@@ -109,6 +110,8 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
         (out / "t2s_train_config.json").write_text(
             json.dumps(resolved_dict(cfg), indent=2, default=str) + "\n"
         )
+    if "tensorboard" in (args.report_to or []):  # else transformers writes to ./runs/ in the working dir
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
     trainer = build_trainer(cfg, callbacks)
     print(
         f"[t2s] rank {args.process_index} of {args.world_size}: {cfg.data.task_type} {cfg.model.train_mode}",
