@@ -151,13 +151,10 @@ class Executor:
             except sqlite3.OperationalError as e:
                 if "could not decode" not in str(e).lower():
                     raise
-                # Rare invalid UTF-8: run again with the tolerant decoder (the fast one is C-level str).
+                # Rare invalid UTF-8: run again, and from now on, with the tolerant decoder on this database.
                 con.text_factory = _tolerant_text
-                try:
-                    cur = con.execute(sql)
-                    rows = cur.fetchmany(self.max_rows + 1) if cur.description is not None else []
-                finally:
-                    con.text_factory = str
+                cur = con.execute(sql)
+                rows = cur.fetchmany(self.max_rows + 1) if cur.description is not None else []
             if cur.description is None:  # comment-only input or a non-query statement such as REINDEX
                 return ExecResult(None, error=PARSE_ERROR, message="not a query: it returns no columns")
             if len(rows) > self.max_rows:

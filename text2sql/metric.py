@@ -85,11 +85,11 @@ def unorder_row(row: Sequence) -> tuple:
 
 def quick_rejection(result1: list, result2: list, order_matters: bool) -> bool:
     """True when the rows, each sorted internally, can still match (a cheap necessary condition)."""
-    s1 = [unorder_row(row) for row in result1]
-    s2 = [unorder_row(row) for row in result2]
-    if order_matters:
-        return s1 == s2
-    return set(s1) == set(s2)
+    if order_matters:  # the official `s1 == s2` on lists, evaluated lazily: stops at the first difference
+        return len(result1) == len(result2) and all(
+            unorder_row(a) == unorder_row(b) for a, b in zip(result1, result2, strict=True)
+        )
+    return {unorder_row(row) for row in result1} == {unorder_row(row) for row in result2}
 
 
 def multiset_eq(l1: list, l2: list) -> bool:
@@ -121,6 +121,10 @@ def get_constraint_permutation(tab1_sets_by_columns: list[set], result2: list):
     return product(*perm_constraints)
 
 
+def _typed(rows: list) -> list:
+    return [(row, tuple(map(type, row))) for row in rows]
+
+
 def results_equal(gold_rows: list, pred_rows: list, order_matters: bool) -> bool:
     """Official `result_eq(gold, pred, order_matters)`: same bag of rows up to a column permutation."""
     result1, result2 = gold_rows, pred_rows
@@ -131,8 +135,14 @@ def results_equal(gold_rows: list, pred_rows: list, order_matters: bool) -> bool
     num_cols = len(result1[0])
     if len(result2[0]) != num_cols:
         return False
-    # Shortcut (not in the official code, same answers): a column permutation can only make the
-    # results equal if both hold the same multiset of cells.
+    # Shortcuts (not in the official code, same answers). Rows equal with the same cell types pass
+    # quick_rejection and the identity permutation; a column permutation can only make the results
+    # equal if both hold the same multiset of cells.
+    if result1 == result2 and _typed(result1) == _typed(result2):
+        return True
+    if not order_matters and Counter(result1) == Counter(result2):
+        if Counter(_typed(result1)) == Counter(_typed(result2)):
+            return True
     if Counter(chain.from_iterable(result1)) != Counter(chain.from_iterable(result2)):
         return False
     if not quick_rejection(result1, result2, order_matters):
