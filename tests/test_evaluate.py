@@ -191,3 +191,44 @@ def test_spider_dev_gold_vs_gold(spider_dir, tmp_path):
     assert report.summary["ex"] == 1.0, [r for r in report.results if not r["correct"]][:3]
     counts = {k: v["count"] for k, v in report.summary["by_hardness"].items()}
     assert counts == {"easy": 248, "medium": 446, "hard": 174, "extra": 166}
+
+
+def test_test_suite_folder_needs_every_file(tmp_path):
+    """A database folder with several .sqlite files: the prediction must match on each of them."""
+    import sqlite3
+
+    from text2sql.benchmark import load_benchmark
+
+    root = tmp_path / "suite"
+    folder = root / "database" / "nums"
+    folder.mkdir(parents=True)
+    for name, rows in [("nums.sqlite", [1, 2]), ("nums_alt.sqlite", [1, 3])]:
+        con = sqlite3.connect(folder / name)
+        con.execute("CREATE TABLE t (a INTEGER)")
+        con.executemany("INSERT INTO t VALUES (?)", [(r,) for r in rows])
+        con.commit()
+        con.close()
+    table = {
+        "db_id": "nums",
+        "table_names_original": ["t"],
+        "table_names": ["t"],
+        "column_names_original": [[-1, "*"], [0, "a"]],
+        "column_names": [[-1, "*"], [0, "a"]],
+        "column_types": ["text", "number"],
+        "primary_keys": [],
+        "foreign_keys": [],
+    }
+    (root / "tables.json").write_text(json.dumps([table]))
+    gold = "SELECT a FROM t WHERE a < 3"
+    (root / "dev.json").write_text(json.dumps([{"db_id": "nums", "question": "q", "query": gold}] * 3))
+    bench = load_benchmark(root)
+    preds = [
+        gold,
+        "SELECT a FROM t WHERE a <= 2",
+        "SELECT a FROM t WHERE a < 5",
+    ]  # the last is right on nums only
+    report = evaluate(bench, bench.examples("dev"), preds, workers=1, cache_dir=tmp_path / "c")
+    assert [r["correct"] for r in report.results] == [True, True, False]
+    assert report.results[2]["error"] == "wrong_result"
+    assert report.summary["settings"]["test_suite"] is True
+    assert sorted(p.name for p in folder.iterdir()) == ["nums.sqlite", "nums_alt.sqlite"]
