@@ -102,6 +102,7 @@ def figures(data: dict) -> dict[str, str]:
             capsize=4,
         )
         ax.annotate(arm["name"], (x, 100 * arm["ex"]), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.set_ylim(-2, 102)
     ax.set_xlabel("mean prompt tokens")
     ax.set_ylabel("EX (%) with 95% CI")
     ax.set_title("Execution accuracy against prompt length")

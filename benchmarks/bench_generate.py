@@ -1,0 +1,103 @@
+"""Batched against one-at-a-time generation (examples/s) with the hf backend. Target: batched >= 4x.
+
+    python benchmarks/bench_generate.py                 # tiny random model on CPU
+    python benchmarks/bench_generate.py --gpu-only      # real Qwen2.5-Coder-1.5B shape on CUDA (if present)
+
+Prompts are the real sample-benchmark dev prompts (code representation, ~600 tokens); generation
+is greedy with a fixed number of new tokens (eos disabled) so both modes do the same work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+
+def prompts(n: int, tokenizer_dir: str | None) -> list[dict]:
+    from text2sql.benchmark import load_benchmark
+    from text2sql.prompt_builder import PromptConfig, build_prompts
+
+    recs = build_prompts(load_benchmark(None), "dev", PromptConfig(tokenizer=tokenizer_dir))
+    return (recs * (n // len(recs) + 1))[:n]
+
+
+def measure(backend, recs, batch_size: int) -> float:
+    """Examples per second over `recs`, after one warm-up batch."""
+    import torch
+
+    backend.decoding.batch_size = batch_size
+    backend.generate(recs[:batch_size])
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    t = time.perf_counter()
+    backend.generate(recs)
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return len(recs) / (time.perf_counter() - t)
+
+
+def run(arch: str, n: int, batch_size: int, new_tokens: int, tokenizer_dir: str | None, device: str) -> dict:
+    from text2sql.generation import DecodingConfig
+    from text2sql.generation.hf import HFBackend
+    from text2sql.train import build_tiny_model
+
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = build_tiny_model(Path(tmp) / arch, arch=arch, tokenizer=tokenizer_dir)
+        be = HFBackend(str(model_dir), decoding=DecodingConfig(max_new_tokens=new_tokens), device=device)
+        be.stop_ids = [-1]  # random weights: disable eos so every answer is `new_tokens` long in both modes
+        be.model.generation_config.eos_token_id = None
+        recs = prompts(n, tokenizer_dir)
+        single = measure(be, recs, 1)
+        batched = measure(be, recs, batch_size)
+    return {
+        "arch": arch,
+        "device": device,
+        "examples": n,
+        "batch_size": batch_size,
+        "new_tokens": new_tokens,
+        "one_at_a_time_ex_per_s": round(single, 3),
+        "batched_ex_per_s": round(batched, 3),
+        "speedup": round(batched / single, 2),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--examples", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--new-tokens", type=int, default=32)
+    ap.add_argument("--gpu-only", action="store_true")
+    ap.add_argument("--gpu-examples", type=int, default=128)
+    ap.add_argument("--gpu-batch-size", type=int, default=32)
+    ap.add_argument(
+        "--qwen-tokenizer",
+        default=str(Path(__file__).resolve().parents[1].parent / "shared/models/qwen2.5-tokenizer"),
+    )
+    a = ap.parse_args()
+    import torch
+
+    results = []
+    if not a.gpu_only:
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+        results.append(run("tiny", a.examples, a.batch_size, a.new_tokens, None, "cpu"))
+    if torch.cuda.is_available():
+        tok = a.qwen_tokenizer if (Path(a.qwen_tokenizer) / "tokenizer_config.json").exists() else None
+        results.append(run("qwen2.5-coder-1.5b", a.gpu_examples, a.gpu_batch_size, a.new_tokens, tok, "cuda"))
+    else:
+        print(
+            "GPU part skipped: CUDA is not available (runs Qwen2.5-Coder-1.5B shape with random weights when it is)"
+        )
+    for r in results:
+        ok = "meets" if r["speedup"] >= 4 else "MISSES"
+        print(
+            f"{r['arch']:>20} on {r['device']}: one-at-a-time {r['one_at_a_time_ex_per_s']:.2f} ex/s, "
+            f"batched(bs={r['batch_size']}) {r['batched_ex_per_s']:.2f} ex/s -> {r['speedup']:.1f}x ({ok} the 4x target)"
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
