@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from text2sql.errors import T2SError
@@ -139,9 +139,10 @@ class GoldCache:
 
 @dataclass
 class EvalReport:
+    """Per-example results (the rows of results.jsonl) and the summary (summary.json)."""
+
     results: list[dict]
     summary: dict
-    extra: dict = field(default_factory=dict)
 
     def write(self, output_dir: str | Path) -> Path:
         """OUTPUT/results.jsonl (one object per example) and OUTPUT/summary.json."""
