@@ -47,7 +47,7 @@ def run(arch: str, n: int, batch_size: int, new_tokens: int, tokenizer_dir: str 
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = build_tiny_model(Path(tmp) / arch, arch=arch, tokenizer=tokenizer_dir)
         be = HFBackend(str(model_dir), decoding=DecodingConfig(max_new_tokens=new_tokens), device=device)
-        be.stop_ids = [-1]  # random weights: disable eos so every answer is `new_tokens` long in both modes
+        be.stop_ids = None  # random weights: no eos, so every answer is `new_tokens` long in both modes
         be.model.generation_config.eos_token_id = None
         recs = prompts(n, tokenizer_dir)
         single = measure(be, recs, 1)

@@ -160,3 +160,14 @@ def test_hf_sampling_returns_n_candidates_reproducibly(micro_model):
     a = be.generate(records(2), n=3, temperature=1.0)
     assert [len(x) for x in a] == [3, 3]
     assert be.generate(records(2), n=3, temperature=1.0) == a
+
+
+def test_prompt_hash_mismatch_warns(tmp_path):
+    from text2sql.generation.pipeline import check_prompt_hash
+    from text2sql.train.meta import write_training_meta
+
+    write_training_meta(tmp_path, prompt_config_hash="aaa")
+    assert check_prompt_hash(str(tmp_path), [{"config_hash": "aaa"}]) is None
+    warning = check_prompt_hash(str(tmp_path), [{"config_hash": "bbb"}])
+    assert "aaa" in warning and "bbb" in warning
+    assert check_prompt_hash(str(tmp_path / "none"), [{"config_hash": "bbb"}]) is None
