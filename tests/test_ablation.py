@@ -27,7 +27,8 @@ def test_grid_expands_to_named_arms():
         arms({"grid": {"model": [{"adapter": "x"}]}})
 
 
-def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench):
+def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench, monkeypatch):
+    monkeypatch.setenv("T2S_CACHE_DIR", str(tmp_path / "cache"))  # the gold cache arms share
     dev = sample_bench.examples("dev")[:12]
     half = tmp_path / "half.jsonl"  # right on even examples only
     half.write_text(
