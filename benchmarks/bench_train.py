@@ -11,6 +11,7 @@ memory is its own. Target: packed >= 1.5x the tokens/s of padded.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -22,6 +23,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 QWEN_TOKENIZER = Path(os.environ.get("T2S_SHARED", REPO.parent / "shared")) / "models" / "qwen2.5-tokenizer"
+WARMUP = 2  # steps not timed
+REPEATS = 2  # runs per mode, alternating; the best counts (shared CPUs are noisy)
 GPU_RUNS = [("qwen2.5-coder-1.5b", "lora"), ("qwen2.5-coder-7b", "qlora")]
 
 
@@ -95,24 +98,40 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
         "per_device_train_batch_size": batch if mode == "padded" else 1,
         "packing": mode == "packed",
     }
+    if cuda and importlib.util.find_spec("flash_attn") is not None:
+        cfg["attn_implementation"] = "flash_attention_2"  # varlen kernels: packed rows cost no L^2 mask
     trainer = build_trainer(load_config(cfg))
     ds = trainer.train_dataset
-    # real (non-pad) tokens the run sees: count them as the batches go by
-    seen = {"tokens": 0, "slots": 0}
+    # real (non-pad) tokens and wall time, after `WARMUP` steps (allocator and thread-pool warm-up)
+    from transformers import TrainerCallback
+
+    seen = {"tokens": 0, "slots": 0, "t0": None, "step_tokens": []}
     collate = trainer.data_collator
 
     def counting(examples):
         batch_ = collate(examples)
-        seen["tokens"] += sum(len(e["input_ids"]) for e in examples)
-        seen["slots"] += batch_["input_ids"].numel()
+        seen["step_tokens"].append((sum(len(e["input_ids"]) for e in examples), batch_["input_ids"].numel()))
         return batch_
 
+    class Clock(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kw):
+            if state.global_step == WARMUP:
+                if cuda:
+                    torch.cuda.synchronize()
+                seen["t0"] = time.perf_counter()
+                seen["skip"] = len(seen["step_tokens"]) - 1  # batches of warm-up steps (this one is counted)
+
     trainer.data_collator = counting
+    trainer.add_callback(Clock())
     if cuda:
         torch.cuda.reset_peak_memory_stats()
-    t0 = time.perf_counter()
     trainer.train()
-    dt = time.perf_counter() - t0
+    if cuda:
+        torch.cuda.synchronize()
+    dt = time.perf_counter() - seen["t0"]
+    counted = seen["step_tokens"][seen["skip"] :][: steps - WARMUP]
+    seen["tokens"] = sum(t for t, _ in counted)
+    seen["slots"] = sum(n for _, n in counted)
     peak = (
         torch.cuda.max_memory_allocated() / 2**20
         if cuda
@@ -123,6 +142,7 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
         "arch": arch,
         "train_mode": train_mode,
         "device": torch.cuda.get_device_name() if cuda else "cpu",
+        "attn": trainer.model.config._attn_implementation,
         "steps": steps,
         "rows": len(ds),
         "real_tokens": seen["tokens"],
@@ -143,9 +163,20 @@ def measure(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
 
 
 def compare(arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> list[dict]:
-    out = [measure(m, arch, train_mode, steps, batch, workdir) for m in ("padded", "packed")]
+    runs = [
+        measure(m, arch, train_mode, steps, batch, workdir)
+        for _ in range(REPEATS)
+        for m in ("padded", "packed")
+    ]
+    out = [
+        max((r for r in runs if r["mode"] == m), key=lambda r: r["tokens_per_s"])
+        for m in ("padded", "packed")
+    ]
     ratio = out[1]["tokens_per_s"] / out[0]["tokens_per_s"]
-    print(f"\n{arch} {train_mode} on {out[0]['device']} ({steps} steps, padded batch {batch}):")
+    print(
+        f"\n{arch} {train_mode} on {out[0]['device']}, {out[0]['attn']} attention, {steps - WARMUP} timed steps after "
+        f"{WARMUP} warm-up, best of {REPEATS}, padded batch {batch}:"
+    )
     for r in out:
         print(f"  {r['mode']:7s} {r['tokens_per_s']:10.1f} tokens/s  {r['real_tokens']:7d} real tokens  "
               f"padding {r['padding_share']:.0%}  peak {r['peak_mem_mib']:.0f} MiB  {r['seconds']:.1f} s")  # fmt: skip

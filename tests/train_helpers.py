@@ -73,6 +73,7 @@ def base_config(model: Path, train_file: Path, output_dir: Path, **kw) -> dict:
         "warmup_steps": 0,
         "seed": 0,
         "disable_tqdm": True,
+        "gradient_checkpointing": False,  # TRL defaults it on; it only slows a micro model
         "report_to": "none",
     }
     cfg.update(kw)
