@@ -116,9 +116,9 @@ def test_dpo_raises_reward_margin(sft_run, work):
     assert list((out / "tensorboard").glob("events.out.tfevents.*"))  # TensorBoard when asked
     log = json.loads((out / "t2s_train_log.json").read_text())
     margins = [e["rewards/margins"] for e in log if "rewards/margins" in e]
-    assert abs(margins[0]) < 1e-3  # step 1: policy == reference (adapter disabled on the same base)
+    assert abs(margins[0]) < 1e-3  # step 1: policy == reference (TRL keeps a frozen copy of the SFT adapter)
     assert margins[-1] > 1.0 and margins[-1] > margins[0] + 1.0, margins
-    assert read_training_meta(out)["task_type"] == "dpo"
+    assert read_training_meta(out)["task_type"] == "dpo" and not (out / "ref").exists()
 
 
 KILLER = textwrap.dedent(

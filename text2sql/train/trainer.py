@@ -78,8 +78,9 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
     else:
         from trl import DPOTrainer
 
-        # ref_model=None: with an adapter, TRL scores the reference by disabling it on the same base;
-        # in full mode it copies the initial model.
+        # ref_model=None: with a fresh (Q)LoRA adapter TRL scores the reference with the adapter disabled on
+        # the same base (no second copy in memory); when continuing an SFT adapter it keeps a frozen copy of
+        # that adapter ("ref") as the reference, i.e. the SFT policy; in full mode it copies the initial model.
         trainer = DPOTrainer(
             model=model,
             ref_model=None,
@@ -119,6 +120,10 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
     )
     trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(str(out))  # the adapter only, for (Q)LoRA
+    if trainer.is_world_process_zero() and (out / "ref" / "adapter_config.json").is_file():
+        import shutil
+
+        shutil.rmtree(out / "ref")  # DPO's frozen copy of the starting adapter: not part of the result
     if trainer.is_world_process_zero():
         from text2sql.train.plot import plot_loss
 
