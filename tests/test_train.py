@@ -188,3 +188,20 @@ def test_ddp_two_cpu_processes(work, tmp_path):
     assert [p.name for p in (tmp_path / "ddp").glob("checkpoint-*")] == ["checkpoint-2"]
     meta = json.loads((tmp_path / "ddp" / "t2s_meta.json").read_text())
     assert meta["world_size"] == 2 and meta["global_step"] == 2
+
+
+def test_dpo_with_fresh_qlora_adapter_uses_base_as_reference(work, tmp_path):
+    """No second model and no 'ref' adapter: the reference is the quantised base with the adapter disabled."""
+    from text2sql.train.config import load_config
+    from text2sql.train.trainer import build_trainer
+
+    root, model, _ = work
+    data = write_jsonl(tmp_path / "dpo.jsonl", dpo_rows(3))
+    trainer = build_trainer(
+        load_config(base_config(model, data, tmp_path / "o", task_type="dpo", max_steps=1))
+    )
+    assert trainer.ref_model is None and list(trainer.model.peft_config) == ["default"]
+    assert getattr(trainer.model.base_model.model, "is_loaded_in_4bit", False)
+    trainer.train()
+    margins = [e["rewards/margins"] for e in trainer.state.log_history if "rewards/margins" in e]
+    assert abs(margins[0]) < 1e-3  # zero-initialised LoRA B: policy == base == reference at step 1
