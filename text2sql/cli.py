@@ -52,10 +52,20 @@ def _register_all() -> None:
 _register_all()
 
 
+def _quiet_offline_noise() -> None:
+    """bitsandbytes warns on import that it cannot fetch an optional CPU kernel from the hub; it falls back."""
+    import logging
+
+    logging.getLogger("bitsandbytes.backends.cpu.ops").addFilter(
+        lambda record: "kernels-community" not in record.getMessage()
+    )
+
+
 def main() -> None:
     """Entry point: user errors become one red line and exit code 2, never a traceback."""
     from rich.console import Console
 
+    _quiet_offline_noise()
     try:
         app()
     except T2SError as e:

@@ -165,11 +165,6 @@ def build_prompts(
         pool = [e for e in bench.examples("train") if e.query]
         _leak_check(bench, split, pool)
         masked_pool = None
-        if config.select in ("question", "masked", "dail"):
-            print(
-                f"selection: embedding {len(pool)} pool questions (cached on disk after the first run)",
-                file=sys.stderr,
-            )
         if config.select in ("masked", "dail"):
             masked_pool = [
                 mask_question(

@@ -1,8 +1,9 @@
 """`t2s quickstart`: the whole loop, offline, on the bundled sample, in a couple of minutes on a laptop CPU.
 
 build-sft -> tiny random model -> QLoRA SFT -> generate on dev (base and adapter) -> EX -> report.
-A random 2-layer model (`micro`; `tiny` with arch="tiny") learns little in 10 steps; the point is a working pipeline and the files it
-writes, which are the same for a real model (swap --model for a Qwen2.5-Coder checkpoint).
+A LoRA adapter on a random 2-layer model (`micro`) learns the SQL vocabulary in 80 steps (the loss curve falls from
+about 8 to about 3) but not SQL for unseen databases, so EX stays near 0: the point is a working pipeline and the files it
+writes, which are the same for a real model (use `t2s train` and `t2s eval --model` with a Qwen2.5-Coder checkpoint).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ TRAIN_ARGS = {  # train_args/tiny-cpu.json, with the paths filled in below
 
 def quickstart(
     output_dir: str | Path = "runs/quickstart",
-    steps: int = 10,
+    steps: int = 80,
     limit: int | None = None,
     max_new_tokens: int = 32,
     arch: str = "micro",

