@@ -22,40 +22,37 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-QWEN_TOKENIZER = Path(os.environ.get("T2S_SHARED", REPO.parent / "shared")) / "models" / "qwen2.5-tokenizer"
+SHARED = Path(os.environ.get("T2S_SHARED", REPO.parent / "shared"))
+QWEN_TOKENIZER = SHARED / "models" / "qwen2.5-tokenizer"
+SPIDER = SHARED / "data" / "spider"
 WARMUP = 2  # steps not timed
 REPEATS = 2  # runs per mode, alternating; the best counts (shared CPUs are noisy)
 GPU_RUNS = [("qwen2.5-coder-1.5b", "lora"), ("qwen2.5-coder-7b", "qlora")]
 
 
-def schema_text(schema) -> str:
-    return "\n".join(
-        f"CREATE TABLE {t.name} ({', '.join(f'{c.name} {c.type}' for c in t.columns)});"
-        for t in schema.tables
-    )
+MAX_LEN = 2048  # longer rows are dropped in both modes, so both train on the same examples
 
 
-def sample_rows() -> list[dict]:
-    """SFT rows like `t2s build-sft` writes: schema + question -> SQL (lengths vary with the schema)."""
+def write_rows(dataset: str, workdir: Path) -> Path:
+    """SFT rows exactly as `t2s build-sft` writes them (code representation, bundled tokenizer).
+
+    `sample`: the bundled sample's 150 train questions (7 similar schemas: little padding to save).
+    `spider`: every 16th Spider train question (542 rows over 140 schemas of very different sizes).
+    """
     from text2sql.benchmark import load_benchmark
+    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.sft import sft_rows
 
-    bench = load_benchmark(None)
-    rows = []
-    for ex in bench.examples("train"):
-        user = f"{schema_text(bench.schema(ex.db_id))}\n-- {ex.question}"
-        rows.append(
-            {
-                "messages": [
-                    {"role": "system", "content": "You write SQLite queries."},
-                    {"role": "user", "content": user},
-                    {"role": "assistant", "content": ex.query},
-                ]
-            }
-        )
-    return rows
+    bench = load_benchmark(None if dataset == "sample" else SPIDER)
+    rows, _ = sft_rows(build_prompts(bench, "train", PromptConfig()))
+    if dataset == "spider":
+        rows = rows[::16]
+    path = workdir / f"{dataset}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
 
 
-def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> dict:
+def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workdir: Path, data: Path) -> dict:
     """One measurement in this process; prints nothing but the result."""
     import torch
 
@@ -68,19 +65,19 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
     model_dir = workdir / f"model-{arch}"
     if not (model_dir / "config.json").exists():
         build_tiny_model(model_dir, arch=arch, tokenizer=tokenizer)
-    rows = sample_rows()
-    data = workdir / "sft.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = [json.loads(line) for line in data.read_text().splitlines()]
     from text2sql.tokenizer import load_tokenizer
     from text2sql.train.data import build_sft_dataset
 
     lengths = [
-        len(x) for x in build_sft_dataset(rows, load_tokenizer(tokenizer), 4096, None, "drop")[0]["input_ids"]
+        len(x)
+        for x in build_sft_dataset(rows, load_tokenizer(tokenizer), MAX_LEN, None, "drop")[0]["input_ids"]
     ]
-    mean = sum(lengths) / len(lengths)
+    mean, longest = sum(lengths) / len(lengths), max(lengths)
     cfg = {
         "model_name_or_path": str(model_dir),
         "train_file": str(data),
+        "truncation": "drop",
         "output_dir": str(workdir / f"out-{mode}"),
         "train_mode": train_mode,
         "max_steps": steps,
@@ -94,8 +91,10 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
         "seed": 0,
         "bf16": cuda,
         "gradient_checkpointing": cuda,
-        "max_seq_length": max(lengths) if mode == "padded" else int(batch * mean),
-        "per_device_train_batch_size": batch if mode == "padded" else 1,
+        # Packed rows are as long as the longest example (the padded batches' worst case), and a step
+        # holds as many of them as carry the padded step's real tokens: same data, same tokens per step.
+        "max_seq_length": longest,
+        "per_device_train_batch_size": batch if mode == "padded" else max(1, round(batch * mean / longest)),
         "packing": mode == "packed",
     }
     if cuda and importlib.util.find_spec("flash_attn") is not None:
@@ -138,6 +137,7 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
         else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     )
     return {
+        "data": data.stem,
         "mode": mode,
         "arch": arch,
         "train_mode": train_mode,
@@ -153,18 +153,19 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
     }
 
 
-def measure(mode: str, arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> dict:
+def measure(mode: str, arch: str, train_mode: str, steps: int, batch: int, workdir: Path, data: Path) -> dict:
     cmd = [sys.executable, __file__, "--one", mode, "--arch", arch, "--train-mode", train_mode,
-           "--steps", str(steps), "--batch-size", str(batch), "--workdir", str(workdir)]  # fmt: skip
+           "--steps", str(steps), "--batch-size", str(batch), "--workdir", str(workdir),
+           "--data", str(data)]  # fmt: skip
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"{mode} {arch} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def compare(arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -> list[dict]:
+def compare(arch: str, train_mode: str, steps: int, batch: int, workdir: Path, data: Path) -> list[dict]:
     runs = [
-        measure(m, arch, train_mode, steps, batch, workdir)
+        measure(m, arch, train_mode, steps, batch, workdir, data)
         for _ in range(REPEATS)
         for m in ("padded", "packed")
     ]
@@ -174,7 +175,7 @@ def compare(arch: str, train_mode: str, steps: int, batch: int, workdir: Path) -
     ]
     ratio = out[1]["tokens_per_s"] / out[0]["tokens_per_s"]
     print(
-        f"\n{arch} {train_mode} on {out[0]['device']}, {out[0]['attn']} attention, {steps - WARMUP} timed steps after "
+        f"\n{data.stem} data ({out[0]['rows']} rows), {arch} {train_mode} on {out[0]['device']}, {out[0]['attn']} attention, {steps - WARMUP} timed steps after "
         f"{WARMUP} warm-up, best of {REPEATS}, padded batch {batch}:"
     )
     for r in out:
@@ -196,22 +197,33 @@ def main() -> None:
     ap.add_argument("--arch", default="tiny", help=argparse.SUPPRESS)
     ap.add_argument("--train-mode", default="qlora", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
         import logging
 
         logging.disable(logging.WARNING)
-        res = run_one(args.one, args.arch, args.train_mode, args.steps, args.batch_size, args.workdir)
+        res = run_one(
+            args.one, args.arch, args.train_mode, args.steps, args.batch_size, args.workdir, args.data
+        )
         print(json.dumps(res))
         return
     import torch
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results += compare("tiny", "qlora", args.steps, args.batch_size, Path(tmp))
+        datasets = [write_rows("sample", Path(tmp))]
+        if (SPIDER / "tables.json").exists():
+            datasets.append(write_rows("spider", Path(tmp)))
+        else:
+            print(f"Spider not found at {SPIDER}: measuring on the bundled sample only")
+        for data in datasets:
+            results += compare("tiny", "qlora", args.steps, args.batch_size, Path(tmp), data)
         if torch.cuda.is_available() and (QWEN_TOKENIZER / "tokenizer_config.json").exists():
             for arch, mode in GPU_RUNS:
-                results += compare(arch, mode, max(5, args.steps // 2), args.batch_size, Path(tmp))
+                results += compare(
+                    arch, mode, max(5, args.steps // 2), args.batch_size, Path(tmp), datasets[-1]
+                )
         else:
             why = (
                 "no CUDA device"

@@ -123,3 +123,18 @@ def test_cli_build_dpo(tmp_path):
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert 1 <= len(rows) <= 5
     assert {"prompt", "chosen", "rejected", "db_id", "rejected_kind", "id", "config_hash"} <= set(rows[0])
+
+
+def test_equally_close_negatives_rotate_kinds_across_the_data_set():
+    """One changed token is as close for a wrong column as for a wrong join key: the kind written less
+    often so far wins the tie, so join-key negatives are not crowded out by whichever kind comes first."""
+    from collections import Counter
+
+    from text2sql.dpo import _pick
+
+    kept = [("wrong_column", "a", 0.9), ("wrong_join_key", "b", 0.9), ("drop_predicate", "c", 0.5)]
+    assert [k for k, _, _ in _pick(kept, 1)] == ["wrong_column"]
+    assert [k for k, _, _ in _pick(kept, 1, Counter(wrong_column=5))] == ["wrong_join_key"]
+    # a strictly closer negative still beats balance
+    kept.append(("flip_predicate", "d", 0.95))
+    assert [k for k, _, _ in _pick(kept, 2, Counter(flip_predicate=9))] == ["flip_predicate", "wrong_column"]

@@ -114,3 +114,35 @@ def test_packed_forward_has_no_cross_contamination(micro_model):
         packed = model(input_ids=torch.cat([a, b], dim=1), position_ids=pos, use_cache=False).logits
     torch.testing.assert_close(packed[:, :9], alone[0], atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(packed[:, 9:], alone[1], atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_row_packed_batches_equal_trl_flattened_batches(micro_model, tmp_path):
+    """Without flash attention t2s keeps packed rows as rows (k*L^2 attention instead of (k*L)^2): the
+    labels and the loss must be exactly those of TRL's flattened padding-free batch."""
+    import torch
+    from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
+
+    from text2sql.train.collate import RowPackedCollator
+    from text2sql.train.config import load_config
+    from text2sql.train.trainer import build_trainer
+
+    rows = sft_rows(9)
+    data = write_jsonl(tmp_path / "sft.jsonl", rows)
+    cfg = load_config(base_config(micro_model, data, tmp_path / "out", packing=True, max_seq_length=160))
+    trainer = build_trainer(cfg)
+    assert isinstance(trainer.data_collator, RowPackedCollator)
+    ds = trainer.train_dataset
+    assert len(ds) >= 3 and len({len(r["input_ids"]) for r in ds}) > 1  # rows of different widths
+    examples = [ds[i] for i in range(3)]
+    ours = trainer.data_collator(examples)
+    pad = trainer.processing_class.pad_token_id
+    theirs = DataCollatorForLanguageModeling(pad_token_id=pad, padding_free=True)(examples)
+    assert ours["input_ids"].shape[0] == 3 and "attention_mask" not in ours
+    assert (ours["labels"] != -100).sum() == (theirs["labels"] != -100).sum()
+    model = trainer.model.eval()
+    with torch.no_grad():
+        ours_loss = model(**ours, use_cache=False).loss
+        flat = {k: theirs[k] for k in ("input_ids", "labels", "position_ids")}
+        theirs_loss = model(**flat, use_cache=False).loss
+    torch.testing.assert_close(ours_loss, theirs_loss, atol=1e-4, rtol=1e-4)

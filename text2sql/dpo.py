@@ -78,9 +78,14 @@ def closeness(gold: str, wrong: str) -> float:
     return difflib.SequenceMatcher(None, gold.lower().split(), wrong.lower().split()).ratio()
 
 
-def _pick(kept: list[tuple[str, str, float]], n: int) -> list[tuple[str, str, float]]:
-    """The n closest negatives, at most one per kind until every kind has had its turn."""
-    ranked = sorted(kept, key=lambda x: -x[2])
+def _pick(kept: list[tuple[str, str, float]], n: int, written: Counter | None = None) -> list[tuple[str, str, float]]:
+    """The n closest negatives, at most one per kind until every kind has had its turn.
+
+    Equally close negatives (one changed token is common to most kinds) go to the kind written least
+    so far, so that the data set is not all of the kind the corruptor happens to generate first.
+    """
+    written = written or Counter()
+    ranked = sorted(kept, key=lambda x: (-round(x[2], 2), written[x[0]]))
     chosen, kinds = [], set()
     for item in ranked:
         if item[0] not in kinds:
@@ -164,7 +169,7 @@ def build_dpo(
                 continue
             stats.kept[rkind] += 1
             kept.append((rkind, sql, closeness(gold, sql)))
-        chosen = _pick(kept, pairs_per_example)
+        chosen = _pick(kept, pairs_per_example, stats.written)
         if not chosen:
             stats.examples_without_pair += 1
         prompt = rec["messages"]

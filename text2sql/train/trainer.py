@@ -66,6 +66,8 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
     if cfg.data.task_type == "sft":
         from trl import SFTTrainer
 
+        from text2sql.train.collate import RowPackedCollator, needs_row_packing
+
         trainer = SFTTrainer(
             model=model,
             args=args,
@@ -75,6 +77,9 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
+        if args.packing and needs_row_packing(getattr(trainer.model.config, "_attn_implementation", None)):
+            # TRL refuses a custom collator with packing, and its own flattens the batch into one sequence
+            trainer.data_collator = RowPackedCollator(tok.pad_token_id, pad_to_multiple_of=args.pad_to_multiple_of)
     else:
         from trl import DPOTrainer
 
