@@ -14,6 +14,18 @@ BIRD_DIR = SHARED / "data" / "bird"
 QWEN_TOKENIZER = SHARED / "models" / "qwen2.5-tokenizer"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Gold results and embeddings go to a per-run folder: tests never read or write the user's cache."""
+    old = os.environ.get("T2S_CACHE_DIR")
+    os.environ["T2S_CACHE_DIR"] = str(tmp_path_factory.mktemp("t2s-cache"))
+    yield
+    if old is None:
+        os.environ.pop("T2S_CACHE_DIR", None)
+    else:
+        os.environ["T2S_CACHE_DIR"] = old
+
+
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     from text2sql.benchmark import sample_dir as _sample_dir
