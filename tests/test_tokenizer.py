@@ -53,3 +53,12 @@ def test_unloadable_tokenizer_is_one_line_error(tmp_path):
     with pytest.raises(T2SError) as e:
         load_tokenizer(tmp_path / "nope")
     assert "\n" not in str(e.value) and "nope" in str(e.value)
+
+
+def test_missing_local_folder_is_named_as_such(tmp_path):
+    from text2sql.tokenizer import looks_like_path
+
+    with pytest.raises(T2SError, match="no such folder"):
+        load_tokenizer(tmp_path / "absent")
+    assert looks_like_path("./runs/model") and looks_like_path("/abs") and looks_like_path("a/b/c")
+    assert not looks_like_path("Qwen/Qwen2.5-Coder-7B-Instruct")

@@ -13,11 +13,18 @@ def bundled_tokenizer_dir() -> Path:
     return Path(str(resources.files("text2sql") / "sample_data" / "tokenizer"))
 
 
+def looks_like_path(name: str) -> bool:
+    """Hub ids are `org/name`; anything absolute, relative or with more than one slash is a local path."""
+    return name.startswith(("/", "./", "../", "~")) or name.count("/") > 1 or "\\" in name
+
+
 def load_tokenizer(name_or_path: str | Path | None = None):
     """`None` -> the bundled tokenizer; otherwise a local folder or hub id via `AutoTokenizer`."""
     from transformers import AutoTokenizer
 
     target = str(bundled_tokenizer_dir() if name_or_path is None else name_or_path)
+    if looks_like_path(target) and not Path(target).exists():
+        raise T2SError(f"no such folder {target!r} (not a hub id either: those look like 'Qwen/Qwen2.5-Coder-7B')")
     try:
         tok = AutoTokenizer.from_pretrained(target)
     except (OSError, ValueError) as e:
