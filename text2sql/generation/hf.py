@@ -63,7 +63,8 @@ class HFBackend(Backend):
 
                 if not (Path(adapter) / "adapter_config.json").exists():
                     raise T2SError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
-                model_obj = PeftModel.from_pretrained(model_obj, adapter)
+                # folded into the weights: generation then runs at the base model's speed
+                model_obj = PeftModel.from_pretrained(model_obj, adapter).merge_and_unload()
             model_obj.to(self.device)
         self.model = model_obj.eval()
         self.stop_ids = stop_token_ids(self.tokenizer, self.model)
