@@ -165,6 +165,10 @@ def quickstart_cmd(
 
     result = quickstart(output_dir, steps=steps, limit=limit, log=typer.echo)
     typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}  (EX {100 * result['ex']:.1f}%)")
+    typer.echo(
+        "The model is a 2-layer random network trained for seconds, so EX near 0 is expected: the quick start\n"
+        "checks the pipeline. For real numbers: t2s train train_args/qwen-lora.json, then t2s eval --model ..."
+    )
 
 
 def register(app: typer.Typer) -> None:
