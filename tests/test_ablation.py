@@ -65,7 +65,16 @@ def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench, m
     assert half_arm["mcnemar"]["only_baseline"] == 6 and half_arm["mcnemar"]["p"] == pytest.approx(2 / 64)
     toks = {a["name"]: a["mean_tokens"] for a in data["arms"]}
     assert toks["backend=gold,fk=false"] < toks["backend=gold,fk=true"]  # no FK lines -> shorter prompts
-    assert paths["html"].exists() and "backend=half,fk=false" in paths["markdown"].read_text()
+    md = paths["markdown"].read_text()
+    assert paths["html"].exists() and "backend=half,fk=false" in md
+    # the arms table says what produced each arm, and the two prompt configurations hash differently
+    setups = {a["name"]: a["setup"] for a in data["arms"]}
+    assert (
+        setups["backend=half,fk=true"]["backend"] == "replay"
+        and setups["backend=gold,fk=true"]["backend"] == "gold"
+    )
+    assert setups["backend=gold,fk=true"]["prompt_hash"] != setups["backend=gold,fk=false"]["prompt_hash"]
+    assert "## Arms" in md and "| backend=gold,fk=true | gold |" in md
     logs.clear()
     run_ablation(spec, log=logs.append)
     assert sum("skipped" in line for line in logs) == 4

@@ -21,6 +21,25 @@ def _pct(x: float) -> str:
     return "—" if x != x else f"{100 * x:.1f}"  # x != x: NaN
 
 
+def _setup(gen: dict) -> dict | None:
+    """What produced an arm's predictions, so a reader can tell the arms apart (from `t2s eval --model`)."""
+    if not gen:
+        return None
+    dec = gen.get("decoding") or {}
+    sampling = (
+        "greedy" if not dec.get("temperature") else f"T={dec['temperature']}, top-p={dec.get('top_p', 1.0)}"
+    )
+    if (dec.get("samples") or 1) > 1:
+        sampling += f", vote of {dec['samples']}"
+    return {
+        "backend": gen.get("backend"),
+        "model": gen.get("model"),
+        "adapter": gen.get("adapter"),
+        "decoding": sampling,
+        "prompt_hash": gen.get("prompt_config_hash"),
+    }
+
+
 def analyse(runs: list[Run], baseline: str | None = None, seed: int = 0) -> dict:
     """Every number the report shows, as plain data (also written as `report.json`)."""
     if not runs:
@@ -47,6 +66,7 @@ def analyse(runs: list[Run], baseline: str | None = None, seed: int = 0) -> dict
             "errors": dict(Counter(x["category"] for x in run.results if not x["correct"])),
             "voted_ex": run.summary.get("voted_ex"),
             "greedy_ex": run.summary.get("greedy_ex"),
+            "setup": _setup(run.summary.get("generation") or {}),
         }
         for h in hardness:
             hv = [x["correct"] for x in run.results if x["hardness"] == h]
@@ -182,16 +202,30 @@ def _tables(data: dict) -> list[tuple[str, list[str], list[list[str]]]]:
         ]
         for a in arms
     ]
-    errs = [[a["name"]] + [str(a["errors"].get(c, 0)) for c in cats] for a in arms]
+    errs = [
+        [a["name"]] + [str(a["errors"].get(c, 0)) for c in cats] + [str(sum(a["errors"].values()))]
+        for a in arms
+    ]
+    counts = {h: max((a["by_hardness"].get(h, {}).get("n", 0) for a in arms), default=0) for h in hard}
     tables = [
         (
             "Execution accuracy",
             ["arm", "n", "EX %", "95% CI", "prompt tokens", f"McNemar vs {data['baseline']}"],
             main,
         ),
-        ("EX by hardness (95% CI)", ["arm"] + hard, by_h),
-        ("Error taxonomy (wrong examples)", ["arm"] + cats, errs),
+        ("EX by hardness (95% CI)", ["arm"] + [f"{h} (n={counts[h]})" for h in hard], by_h),
+        ("Error taxonomy (wrong examples)", ["arm"] + cats + ["all wrong"], errs),
     ]
+    if any(a.get("setup") for a in arms):
+        setups = [
+            [a["name"]]
+            + [
+                str((a.get("setup") or {}).get(k) or "—")
+                for k in ("backend", "model", "adapter", "decoding", "prompt_hash")
+            ]
+            for a in arms
+        ]
+        tables.insert(0, ("Arms", ["arm", "backend", "model", "adapter", "decoding", "prompt hash"], setups))
     sc = [a for a in arms if a.get("voted_ex") is not None]
     if sc:
         rows = [
