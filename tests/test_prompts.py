@@ -187,3 +187,18 @@ def test_cli_build_prompts_and_sft(tmp_path):
     assert [json.loads(x)["id"] for x in sft.read_text().splitlines()] == ["train-0", "train-1", "train-2"]
     res = CliRunner().invoke(app, ["build-prompts", "--repr", "bogus", "--output", str(out)])
     assert res.exit_code != 0
+
+
+def test_config_hash_names_the_prompt_text_not_irrelevant_options():
+    """SFT data built with Qwen's tokenizer and eval prompts counted with another must not look
+    different to the adapter check unless a budget lets the tokenizer change the text."""
+    from text2sql.prompt_builder import PromptConfig
+
+    base = PromptConfig()
+    assert PromptConfig(tokenizer="Qwen/Qwen2.5-Coder-7B-Instruct").hash() == base.hash()
+    assert PromptConfig(seed=7, select="masked").hash() == base.hash()  # zero-shot: selection unused
+    assert PromptConfig(ddl="normalized", repr="openai").hash() == PromptConfig(repr="openai").hash()
+    assert PromptConfig(max_tokens=900, tokenizer="a").hash() != PromptConfig(max_tokens=900).hash()
+    assert PromptConfig(shots=3, select="random", seed=1).hash() != PromptConfig(shots=3, select="random").hash()
+    assert PromptConfig(shots=3, seed=1).hash() == PromptConfig(shots=3).hash()  # question similarity: no seed
+    assert PromptConfig(fk=False).hash() != base.hash() and PromptConfig(ddl="normalized").hash() != base.hash()

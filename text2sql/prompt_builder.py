@@ -65,10 +65,30 @@ class PromptConfig:
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
+    def text_fields(self) -> dict:
+        """The options that can change the prompt text: the others are blanked, so that, say, SFT data
+        counted with Qwen's tokenizer and eval prompts counted with the bundled one share a hash when
+        no budget makes the tokenizer matter."""
+        d = self.to_dict()
+        if self.max_tokens is None:
+            d["tokenizer"] = None
+        if self.repr != "code":
+            d["ddl"] = None
+        if self.shots == 0:
+            d.update(select=None, org=None, seed=None, embedding_model=None, dail_threshold=None)
+        else:
+            if self.select != "random":
+                d["seed"] = None
+            if self.select not in ("question", "masked", "dail"):
+                d["embedding_model"] = None
+            if self.select != "dail":
+                d["dail_threshold"] = None
+        return d
+
     def hash(self) -> str:
-        """Short hex over the canonical config JSON and the template file's contents."""
+        """Short hex over the options that shape the text and the template file's contents."""
         payload = (
-            json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False) + load_template(self.repr).source
+            json.dumps(self.text_fields(), sort_keys=True, ensure_ascii=False) + load_template(self.repr).source
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 

@@ -94,22 +94,7 @@ def generate_predictions(
 
     bench = bench or load_benchmark(data)
     decoding = decoding or DecodingConfig()
-    if prompts:
-        records = read_prompt_records(prompts)
-    else:
-        from text2sql.prompt_builder import PromptConfig, build_prompts
-
-        records = build_prompts(bench, split, prompt_config or PromptConfig(), limit=limit)
-    if limit is not None:
-        records = records[:limit]
-    by_id = {e.id: e for e in bench.examples(split)}
-    missing = [r["id"] for r in records if r["id"] not in by_id]
-    if missing:
-        raise T2SError(f"prompt ids not in split {split!r}, e.g. {missing[0]!r}: were they built from it?")
-    warning = check_prompt_hash(adapter or model, records)
-    if warning:
-        print(warning, file=sys.stderr)
-
+    # the backend first: a bad model or a missing library fails before prompts are built
     be = load_backend(
         backend,
         model=model,
@@ -121,6 +106,28 @@ def generate_predictions(
         api_key_env=api_key_env,
         concurrency=concurrency,
     )
+    if prompts:
+        records = read_prompt_records(prompts)
+    else:
+        from text2sql.prompt_builder import PromptConfig, build_prompts
+
+        config = prompt_config or PromptConfig()
+        counter = None
+        if config.tokenizer is None and getattr(be, "tokenizer", None) is not None:
+            # count tokens (and apply --max-tokens) with the model's own tokenizer, and say which it was
+            counter = be.tokenizer
+            config.tokenizer = tokenizer or model
+        records = build_prompts(bench, split, config, limit=limit, tokenizer=counter)
+    if limit is not None:
+        records = records[:limit]
+    by_id = {e.id: e for e in bench.examples(split)}
+    missing = [r["id"] for r in records if r["id"] not in by_id]
+    if missing:
+        raise T2SError(f"prompt ids not in split {split!r}, e.g. {missing[0]!r}: were they built from it?")
+    warning = check_prompt_hash(adapter or model, records)
+    if warning:
+        print(warning, file=sys.stderr)
+
     voter = None
     if decoding.samples > 1:
         from text2sql.voting import make_voter
