@@ -37,7 +37,8 @@ def write_rows(dataset: str, workdir: Path) -> Path:
     """SFT rows exactly as `t2s build-sft` writes them (code representation, bundled tokenizer).
 
     `sample`: the bundled sample's 150 train questions (7 similar schemas: little padding to save).
-    `spider`: every 16th Spider train question (542 rows over 140 schemas of very different sizes).
+    `spider`: every 16th Spider train question (542 rows over 140 schemas of very different sizes; the
+    484 that fit MAX_LEN tokens are trained on).
     """
     from text2sql.benchmark import load_benchmark
     from text2sql.prompt_builder import PromptConfig, build_prompts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from text2sql.errors import T2SError
@@ -112,11 +112,11 @@ def generate_predictions(
         from text2sql.prompt_builder import PromptConfig, build_prompts
 
         config = prompt_config or PromptConfig()
-        counter = None
-        if config.tokenizer is None and getattr(be, "tokenizer", None) is not None:
+        counter = getattr(be, "tokenizer", None) if config.tokenizer is None else None
+        if counter is not None:
             # count tokens (and apply --max-tokens) with the model's own tokenizer, and say which it was
-            counter = be.tokenizer
-            config.tokenizer = tokenizer or model
+            name = getattr(counter, "name_or_path", None) or tokenizer or model
+            config = replace(config, tokenizer=str(name))
         records = build_prompts(bench, split, config, limit=limit, tokenizer=counter)
     if limit is not None:
         records = records[:limit]

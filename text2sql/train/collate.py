@@ -13,13 +13,11 @@ from __future__ import annotations
 import torch
 from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 
-FLASH = ("flash_attention_2", "flash_attention_3")
-
 
 def needs_row_packing(attn_implementation: str | None) -> bool:
-    """True unless a varlen flash kernel makes TRL's flattened batch the cheaper layout."""
-    name = attn_implementation or ""
-    return not (name in FLASH or "flash" in name)
+    """True unless a varlen flash kernel (flash_attention_2/3, hub flash kernels) makes TRL's flattened
+    batch the cheaper layout."""
+    return "flash" not in (attn_implementation or "")
 
 
 class RowPackedCollator(DataCollatorForLanguageModeling):
@@ -46,5 +44,6 @@ class RowPackedCollator(DataCollatorForLanguageModeling):
             batch["input_ids"][i, : len(x)] = x
             batch["labels"][i, : len(y)] = y
             batch["position_ids"][i, : len(p)] = p
-        batch["labels"][batch["position_ids"] == 0] = -100  # an example's first token has no context of its own
+        # an example's first token has no context of its own
+        batch["labels"][batch["position_ids"] == 0] = -100
         return batch

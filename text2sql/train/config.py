@@ -160,10 +160,10 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         trl_raw["bf16"] = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         if not torch.cuda.is_available():
             trl_raw.setdefault("dataloader_pin_memory", False)
-    cls_fields = {f.name for f in fields(_trainer_config_class(task))}
-    if "activation_checkpointing" in cls_fields:
+    trainer_fields = {f.name: f for f in fields(_trainer_config_class(task))}
+    if "activation_checkpointing" in trainer_fields:
         # transformers 5 renamed the Firefly key; set both names so TRL's default (True) does not warn.
-        default = next(f.default for f in fields(_trainer_config_class(task)) if f.name == "gradient_checkpointing")
+        default = trainer_fields["gradient_checkpointing"].default
         value = trl_raw.pop("gradient_checkpointing", trl_raw.get("activation_checkpointing", default))
         trl_raw["activation_checkpointing"] = trl_raw["gradient_checkpointing"] = bool(value)
     trl_raw.setdefault("save_strategy", "steps")
