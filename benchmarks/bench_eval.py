@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from text2sql.benchmark import load_benchmark
-from text2sql.evaluate import evaluate
-from text2sql.metric import normalize_sql, order_matters, results_equal
+from text2sql.data.benchmark import load_benchmark
+from text2sql.eval.evaluate import evaluate
+from text2sql.eval.metric import normalize_sql, order_matters, results_equal
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spider"
 

@@ -42,7 +42,7 @@ def main() -> int:
         return 0
     os.environ["T2S_CACHE_DIR"] = args.cache_dir or tempfile.mkdtemp(prefix="t2s-bench-")
 
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
     from text2sql.dpo import build_dpo
     from text2sql.prompt_builder import PromptConfig, build_prompts, summary
     from text2sql.tokenizer import load_tokenizer

@@ -40,7 +40,7 @@ def write_rows(dataset: str, workdir: Path) -> Path:
     `spider`: every 16th Spider train question (542 rows over 140 schemas of very different sizes; the
     484 that fit MAX_LEN tokens are trained on).
     """
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
     from text2sql.prompt_builder import PromptConfig, build_prompts
     from text2sql.sft import sft_rows
 

@@ -1443,7 +1443,7 @@ def dump_json(path: Path, data) -> None:
 
 def hardness_counts(examples: list[dict]) -> Counter | None:
     try:
-        from text2sql.hardness import hardness
+        from text2sql.eval.hardness import hardness
     except ImportError:
         return None
     return Counter(hardness(e["query"]) for e in examples)
@@ -1485,7 +1485,7 @@ def write_readme(out: Path, splits: dict[str, list[dict]], sizes: dict[str, tupl
         for name, ex in splits.items():
             c = counts[name]
             lines.append(f"| {name} | " + " | ".join(str(c[lv]) for lv in levels) + f" | {len(ex)} |")
-        lines += ["", "Hardness follows Spider's official definition (`text2sql.hardness.hardness`)."]
+        lines += ["", "Hardness follows Spider's official definition (`text2sql.eval.hardness.hardness`)."]
     else:
         for name, ex in splits.items():
             lines.append(f"- `{name}`: {len(ex)} questions")

@@ -28,14 +28,14 @@ def private_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
-    from text2sql.benchmark import sample_dir as _sample_dir
+    from text2sql.data.benchmark import sample_dir as _sample_dir
 
     return _sample_dir()
 
 
 @pytest.fixture(scope="session")
 def sample_bench():
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     return load_benchmark(None)
 

@@ -8,8 +8,8 @@ import pytest
 
 from text2sql.corruptions import corruptions
 from text2sql.dpo import build_dpo
-from text2sql.executor import Executor
-from text2sql.metric import classify_on_databases
+from text2sql.eval.executor import Executor
+from text2sql.eval.metric import classify_on_databases
 from text2sql.prompt_builder import PromptConfig
 
 

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from text2sql.errors import T2SError
-from text2sql.evaluate import evaluate, render
-from text2sql.predictions import align_predictions, read_predictions
+from text2sql.eval.evaluate import evaluate, render
+from text2sql.eval.predictions import align_predictions, read_predictions
 
 RESULT_KEYS = {"index", "db_id", "question", "gold", "pred", "hardness", "correct", "error", "seconds"}
 
@@ -148,7 +148,7 @@ def test_cli_eval(tmp_path, dev):
 
 
 def test_unknown_db_and_unreadable_database(tmp_path):
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     root = tmp_path / "bench"
     (root / "database" / "broken").mkdir(parents=True)
@@ -182,7 +182,7 @@ def test_unknown_db_and_unreadable_database(tmp_path):
 
 @pytest.mark.spider
 def test_spider_dev_gold_vs_gold(spider_dir, tmp_path):
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     bench = load_benchmark(spider_dir)
     examples = bench.examples("dev")
@@ -197,7 +197,7 @@ def test_test_suite_folder_needs_every_file(tmp_path):
     """A database folder with several .sqlite files: the prediction must match on each of them."""
     import sqlite3
 
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     root = tmp_path / "suite"
     folder = root / "database" / "nums"

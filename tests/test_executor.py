@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from text2sql.executor import Executor, connect_readonly, execute_many
+from text2sql.eval.executor import Executor, connect_readonly, execute_many
 
 TIMEOUT = 0.5
 MARGIN = 1.5  # seconds beyond the deadline a hostile query may take to come back

@@ -8,7 +8,7 @@ from text2sql.generation.base import Backend
 
 
 def records(n=6):
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     bench = load_benchmark(None)
     out = []

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from text2sql.hardness import components, hardness, level_from_counts
+from text2sql.eval.hardness import components, hardness, level_from_counts
 
 # -- reference: the official evaluation.py functions, verbatim in logic, over the parsed dict --------
 WHERE_OPS = ("not", "between", "=", ">", "<", ">=", "<=", "!=", "in", "like", "is", "exists")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from text2sql.data.schema import ForeignKey, Schema, Table
 from text2sql.linking import link, linked_tables_with_paths, mask_question
-from text2sql.schema import ForeignKey, Schema, Table
 
 
 def test_links_tables_columns_and_values(sample_bench):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.spider
 
 @pytest.fixture(scope="module")
 def spider(spider_dir):
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     return load_benchmark(spider_dir)
 
@@ -55,7 +55,7 @@ def test_spider_pool_has_no_dev_database(spider, qwen, tmp_path, monkeypatch):
 def test_bird_text_only_prompts_carry_evidence(qwen):
     from conftest import BIRD_DIR
 
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     if not (BIRD_DIR / "dev_tables.json").exists():
         pytest.skip(f"BIRD not found at {BIRD_DIR}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from text2sql.executor import connect_readonly
+from text2sql.eval.executor import connect_readonly
 
 REPO = Path(__file__).resolve().parents[1]
 SPLITS = ("train_spider.json", "dev.json")
@@ -144,7 +144,7 @@ def test_tables_json_matches_the_databases(sample_dir, tables):
 
 
 def test_every_hardness_level_in_both_splits(splits):
-    hardness_mod = pytest.importorskip("text2sql.hardness", reason="text2sql/hardness.py not written yet")
+    hardness_mod = pytest.importorskip("text2sql.eval.hardness", reason="text2sql/eval/hardness.py missing")
     for name in SPLITS:
         counts = Counter(hardness_mod.hardness(e["query"]) for e in splits[name])
         assert set(counts) == LEVELS, (name, counts)

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from text2sql.data.schema import Example
 from text2sql.errors import T2SError
 from text2sql.prompt_builder import PromptConfig, build_prompts
-from text2sql.schema import Example
 from text2sql.selection import Embedder, ExampleSelector, check_no_leakage, jaccard, sql_skeleton
 
 

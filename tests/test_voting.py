@@ -1,6 +1,6 @@
 from collections import Counter
 
-from text2sql.voting import vote
+from text2sql.eval.voting import vote
 
 RESULTS = {
     "A1": [(1,), (2,)],

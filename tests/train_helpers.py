@@ -10,7 +10,7 @@ HASH = "cfg-test-1234"
 
 
 def sample_examples(n: int):
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     return load_benchmark(None).examples("train")[:n]
 

@@ -81,7 +81,7 @@ def run_ablation(
     spec_path: str | Path | dict, output_dir: str | Path | None = None, log: Callable[[str], None] = print
 ) -> dict[str, Path]:
     """Run (or resume) every arm, then write the report into the output folder."""
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
     from text2sql.generation.pipeline import generate_predictions, score
     from text2sql.report import write_report
 

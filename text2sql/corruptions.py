@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import sqlglot
 from sqlglot import exp
 
-from text2sql.schema import Schema
+from text2sql.data.schema import Schema
 
 KINDS = (
     "wrong_column",

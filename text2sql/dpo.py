@@ -2,7 +2,7 @@
 
 Rejected answers come from AST corruptions of the gold (`text2sql.corruptions`) and from sampled
 model outputs (`--candidates`). Each one is executed on every database file of its example, with
-the EX metric of `text2sql.metric`, and kept only when it is judged wrong; non-executable SQL is
+the EX metric of `text2sql.eval.metric`, and kept only when it is judged wrong; non-executable SQL is
 kept only with `allow_errors`. Among the survivors the closest to the gold (hard negatives) win.
 """
 
@@ -112,8 +112,8 @@ def build_dpo(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[list[dict], DPOStats]:
     """TRL conversational preference rows `{prompt, chosen, rejected}` + `db_id`, `rejected_kind`, ..."""
-    from text2sql.executor import EXEC_ERRORS, Executor
-    from text2sql.metric import GOLD_ERROR, classify_on_databases
+    from text2sql.eval.executor import EXEC_ERRORS, Executor
+    from text2sql.eval.metric import GOLD_ERROR, classify_on_databases
 
     if pairs_per_example < 1:
         raise T2SError("--pairs-per-example must be at least 1")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from text2sql.schema import Schema
+from text2sql.data.schema import Schema
 
 MAX_N = 4
 _WORD = re.compile(r"\w+|[^\w\s]")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from text2sql.data.schema import Example, Schema
 from text2sql.errors import T2SError
 from text2sql.representations import SchemaOptions, Template, render_question
-from text2sql.schema import Example, Schema
 
 ORGANIZATIONS = ("full", "sql", "dail")
 

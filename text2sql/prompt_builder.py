@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from text2sql.data.schema import Example
 from text2sql.errors import T2SError
 from text2sql.linking import link, linked_tables_with_paths, mask_question
 from text2sql.organization import ORGANIZATIONS, assemble, format_example
 from text2sql.representations import SchemaOptions, load_template, render_question
-from text2sql.schema import Example
 from text2sql.selection import MASK, METHODS, VALUE, ExampleSelector, check_no_leakage
 
 DEFAULT_SYSTEM_PROMPT = (

@@ -46,7 +46,7 @@ def quickstart(
     log: Callable[[str], None] = print,
 ) -> dict:
     """Run every stage into `output_dir`; returns the paths of `report.html`, `summary.json` and EX."""
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
     from text2sql.generation import DecodingConfig
     from text2sql.generation.pipeline import generate_predictions, score
     from text2sql.prompt_builder import PromptConfig, build_prompts, write_jsonl

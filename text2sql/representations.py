@@ -13,8 +13,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from text2sql.data.schema import Schema
 from text2sql.errors import T2SError
-from text2sql.schema import Schema
 
 try:
     import tomllib
@@ -72,7 +72,7 @@ def _q(name: str) -> str:
 @lru_cache(maxsize=256)
 def original_ddl(db_path: str) -> tuple[str, ...]:
     """The database's own CREATE TABLE statements, as DAIL's `get_sql_for_database` reads them."""
-    from text2sql.executor import connect_readonly
+    from text2sql.eval.executor import connect_readonly
 
     con = connect_readonly(db_path)
     try:
@@ -86,7 +86,7 @@ def original_ddl(db_path: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=512)
 def sample_rows(db_path: str, table: str, n: int) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
-    from text2sql.executor import connect_readonly
+    from text2sql.eval.executor import connect_readonly
 
     con = connect_readonly(db_path)
     try:
@@ -101,7 +101,7 @@ def sample_rows(db_path: str, table: str, n: int) -> tuple[tuple[str, ...], tupl
 @lru_cache(maxsize=256)
 def distinct_values(db_path: str, table: str, column: str, limit: int) -> tuple[str, ...]:
     """Distinct non-empty text values of a column (also what schema linking matches against)."""
-    from text2sql.executor import connect_readonly
+    from text2sql.eval.executor import connect_readonly
 
     con = connect_readonly(db_path)
     try:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from text2sql.data.schema import Example
 from text2sql.errors import T2SError
-from text2sql.schema import Example
 
 METHODS = ("random", "question", "masked", "query", "dail")
 DAIL_THRESHOLD = 0.85  # DAIL-SQL's skeleton-similarity threshold

@@ -17,7 +17,7 @@ from text2sql.errors import T2SError
 
 def load_predictions(predictions: Path | None, examples: list, total: int) -> list[str]:
     """The predictions source: one SQL per example. `total` is the split size before `--limit`."""
-    from text2sql.predictions import align_predictions, read_predictions
+    from text2sql.eval.predictions import align_predictions, read_predictions
 
     if predictions is None:
         raise T2SError("nothing to evaluate: pass --predictions FILE (one SQL per line, JSONL or JSON)")
@@ -68,8 +68,8 @@ def register(app: typer.Typer) -> None:
         """
         from rich.console import Console
 
-        from text2sql.benchmark import load_benchmark
-        from text2sql.evaluate import evaluate, render
+        from text2sql.data.benchmark import load_benchmark
+        from text2sql.eval.evaluate import evaluate, render
 
         if timeout <= 0:
             raise T2SError("--timeout must be positive")

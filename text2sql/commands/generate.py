@@ -117,7 +117,7 @@ def predict_cmd(
     gen: dict,
 ) -> None:
     """Generate SQL for a split (resumable: rerun the same command to continue)."""
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     if predictions and not gen["backend"]:
         gen["backend"] = "replay"

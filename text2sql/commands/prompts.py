@@ -106,7 +106,7 @@ def _progress(total: int, label: str):
 
 
 def _run_prompts(shared: dict, split: str, label: str):
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
     from text2sql.prompt_builder import build_prompts
 
     cfg = _config(shared)
@@ -188,7 +188,7 @@ def build_dpo_cmd(
     shared: dict,
 ) -> None:
     """Preference pairs (TRL conversational format) whose rejected SQL is proven wrong by execution."""
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
     from text2sql.dpo import build_dpo, read_candidates
     from text2sql.prompt_builder import write_jsonl
 

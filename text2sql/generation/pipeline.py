@@ -90,7 +90,7 @@ def generate_predictions(
     bench=None,
 ) -> GenerationRun:
     """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
-    from text2sql.benchmark import load_benchmark
+    from text2sql.data.benchmark import load_benchmark
 
     bench = bench or load_benchmark(data)
     decoding = decoding or DecodingConfig()
@@ -130,7 +130,7 @@ def generate_predictions(
 
     voter = None
     if decoding.samples > 1:
-        from text2sql.voting import make_voter
+        from text2sql.eval.voting import make_voter
 
         voter = make_voter(bench)
     hashes = sorted({r.get("config_hash") for r in records} - {None})
@@ -178,7 +178,7 @@ def annotate(report, run: GenerationRun, rescore=None) -> None:
 
 def score(bench, run: GenerationRun, output_dir: str | Path | None = None, **eval_kwargs):
     """Evaluate a generation run (greedy and voted EX side by side under self-consistency)."""
-    from text2sql.evaluate import evaluate
+    from text2sql.eval.evaluate import evaluate
 
     report = evaluate(bench, run.examples, run.sql_for(run.examples), **eval_kwargs)
     annotate(report, run, lambda sqls: evaluate(bench, run.examples, sqls, **eval_kwargs))

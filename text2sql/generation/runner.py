@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from text2sql.errors import T2SError
-from text2sql.extract import extract_sql
+from text2sql.eval.extraction import extract_sql
 from text2sql.generation.base import Backend, DecodingConfig, chunks
 
 

@@ -13,8 +13,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from text2sql.data.schema import Example
 from text2sql.errors import T2SError
-from text2sql.schema import Example
 
 Prediction = str | tuple[object, str]
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain, product
 
-from text2sql.executor import EXEC_ERRORS, ExecResult
+from text2sql.eval.executor import EXEC_ERRORS, ExecResult
 
 EMPTY_RESULT = "empty_result"
 WRONG_RESULT = "wrong_result"

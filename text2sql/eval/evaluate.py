@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from text2sql.data.schema import Example
 from text2sql.errors import T2SError
-from text2sql.executor import (
+from text2sql.eval.executor import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT,
     ExecResult,
@@ -28,11 +29,10 @@ from text2sql.executor import (
     execute_many,
     map_tasks,
 )
-from text2sql.hardness import LEVELS, hardness
-from text2sql.metric import ERROR_KINDS, GOLD_ERROR, classify, normalize_sql, order_matters
-from text2sql.schema import Example
+from text2sql.eval.hardness import LEVELS, hardness
+from text2sql.eval.metric import ERROR_KINDS, GOLD_ERROR, classify, normalize_sql, order_matters
 
-HARDNESS_FILE = "hardness-v1.json"  # bump when text2sql.hardness changes its answers
+HARDNESS_FILE = "hardness-v1.json"  # bump when text2sql.eval.hardness changes its answers
 
 
 def default_cache_dir() -> Path:

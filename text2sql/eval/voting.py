@@ -1,7 +1,7 @@
 """Self-consistency: execute sampled SQL candidates and keep the answer most of them agree on.
 
 Two candidates agree when their results are equal under the very comparison the EX metric uses
-(`text2sql.metric.results_equal`: multiset of rows, order only when the SQL orders), not a frozenset
+(`text2sql.eval.metric.results_equal`: multiset of rows, order only when the SQL orders), not a frozenset
 of rows, which would merge answers the metric tells apart.
 """
 
@@ -59,8 +59,8 @@ def vote(candidates: list[str], execute: Execute, equal: Equal) -> Vote:
 
 def make_voter(bench, timeout: float = 30.0):
     """A `predict` voter for a benchmark: runs candidates with the evaluator's executor and metric."""
-    from text2sql.executor import Executor
-    from text2sql.metric import results_equal
+    from text2sql.eval.executor import Executor
+    from text2sql.eval.metric import results_equal
 
     executor = Executor(timeout=timeout)
 

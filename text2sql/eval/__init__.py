@@ -1,0 +1,1 @@
+"""Evaluation: the sandboxed executor, the EX metric, hardness, answer extraction, voting and scoring."""
