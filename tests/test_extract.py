@@ -63,7 +63,9 @@ SELECT name FROM singer WHERE age > 40;
 ```"""
 
 # the chat template put <think> into the prompt, so the completion starts inside the reasoning
-R1_OPEN_IN_PROMPT = "The user asks for a count; we select count(*) from singer.\n</think>\n\nSELECT count(*) FROM singer"
+R1_OPEN_IN_PROMPT = (
+    "The user asks for a count; we select count(*) from singer.\n</think>\n\nSELECT count(*) FROM singer"
+)
 
 OMNISQL = """Let me think step by step.
 1. The question asks for the stadium with the most concerts, so we select name from stadium
