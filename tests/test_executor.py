@@ -175,3 +175,68 @@ def test_execute_many_keeps_input_order(db):
     parallel = execute_many([(db, s) for s in sqls], workers=2)
     assert [r.rows for r in serial] == [r.rows for r in parallel]
     assert [r.rows[0][0] for r in parallel] == list(range(40))
+
+
+@pytest.fixture()
+def tricky_names(tmp_path):
+    """Identifiers that read like SQLite error messages: labels must come from codes, not text."""
+    path = tmp_path / "names.sqlite"
+    con = sqlite3.connect(path)
+    con.execute('CREATE TABLE "string too big" (interrupted INTEGER, readonly INTEGER, "syntax error" TEXT)')
+    con.execute("INSERT INTO \"string too big\" VALUES (1, 0, 'x')")
+    con.commit()
+    con.close()
+    return path
+
+
+def test_error_kinds_come_from_codes_not_identifiers(tricky_names):
+    ex = Executor(timeout=5)
+    cases = {
+        # unknown names that look like other kinds' messages
+        "SELECT * FROM t WHERE interrupted = 1": "unknown_table_column",
+        "SELECT readonly FROM nope": "unknown_table_column",
+        'SELECT * FROM "interrupted"': "unknown_table_column",
+        'SELECT [too many terms] FROM "string too big"': "unknown_table_column",
+        'SELECT [not authorized] FROM "string too big"': "unknown_table_column",
+        'SELECT x FROM "no such table: y"': "unknown_table_column",
+        # a syntax error whose token is one of those words
+        'SELECT interrupted readonly nope FROM "string too big"': "parse_error",
+        "SELECT 'interrupted": "parse_error",
+    }
+    for sql, kind in cases.items():
+        res = ex.execute(tricky_names, sql)
+        assert res.error == kind, (sql, res.error, res.message)
+    # the same names, spelled correctly, simply work
+    ok = ex.execute(tricky_names, 'SELECT interrupted, readonly, "syntax error" FROM "string too big"')
+    assert ok.rows == [(1, 0, "x")]
+
+
+def test_timeout_only_from_our_own_deadline(tricky_names):
+    ex = Executor(timeout=0.2)
+    slow = "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r"
+    assert ex.execute(tricky_names, slow).error == "timeout"
+    # the flag is reset per query: the next fast failure is not a timeout
+    assert ex.execute(tricky_names, "SELECT * FROM interrupted").error == "unknown_table_column"
+
+
+def test_classify_error_from_codes():
+    from text2sql.eval.executor import classify_error
+
+    def err(cls, code, msg):
+        e = cls(msg)
+        e.sqlite_errorcode = code
+        return e
+
+    assert classify_error(err(sqlite3.OperationalError, sqlite3.SQLITE_INTERRUPT, "interrupted")) == (
+        "runtime_error"  # an interrupt we did not ask for
+    )
+    assert classify_error(sqlite3.OperationalError("anything"), timed_out=True) == "timeout"
+    assert (
+        classify_error(err(sqlite3.DataError, sqlite3.SQLITE_TOOBIG, "no such table: a")) == "resource_limit"
+    )
+    assert classify_error(err(sqlite3.DatabaseError, sqlite3.SQLITE_AUTH, "x")) == "forbidden"
+    assert classify_error(err(sqlite3.OperationalError, sqlite3.SQLITE_READONLY_DBMOVED, "x")) == "forbidden"
+    assert classify_error(err(sqlite3.OperationalError, sqlite3.SQLITE_ERROR, "readonly too big")) == (
+        "runtime_error"
+    )
+    assert classify_error(MemoryError()) == "resource_limit"

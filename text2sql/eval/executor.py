@@ -75,24 +75,69 @@ class ExecResult:
         return self.error is None
 
 
-def classify_error(exc: BaseException) -> str:
-    """Map a sqlite3 exception to the taxonomy from its message (SQLite has no finer error codes here)."""
-    msg = str(exc).lower()
-    if "interrupted" in msg:
+# SQLite's primary result codes (`sqlite3.Error.sqlite_errorcode & 0xFF`) that name the failure.
+_CODE_KINDS = {
+    sqlite3.SQLITE_AUTH: FORBIDDEN,  # the authorizer denied an action
+    sqlite3.SQLITE_READONLY: FORBIDDEN,  # a write reached a read-only connection
+    sqlite3.SQLITE_PERM: FORBIDDEN,
+    sqlite3.SQLITE_TOOBIG: RESOURCE_LIMIT,  # string/blob/row above SQLITE_LIMIT_LENGTH
+    sqlite3.SQLITE_NOMEM: RESOURCE_LIMIT,  # hard_heap_limit reached
+    sqlite3.SQLITE_FULL: RESOURCE_LIMIT,  # temp storage full
+}
+# SQLITE_ERROR covers syntax errors, unknown names and compile-time limits alike. SQLite builds
+# those messages from fixed templates whose variable part (the model's identifier or token)
+# comes after the template's head, so only the head is compared, anchored at the start or end:
+# `WHERE interrupted = 1` gives "no such column: interrupted", an unknown name, never a timeout.
+_ERROR_HEADS = (
+    ("no such table:", UNKNOWN_NAME),
+    ("no such column:", UNKNOWN_NAME),
+    ("ambiguous column name:", UNKNOWN_NAME),
+    ("unrecognized token:", PARSE_ERROR),
+    ("incomplete input", PARSE_ERROR),
+    ("not authorized", FORBIDDEN),  # "not authorized to use function: load_extension"
+    ("too many ", RESOURCE_LIMIT),  # "too many terms in compound SELECT", "too many columns …"
+    ("expression tree is too large", RESOURCE_LIMIT),
+    ("parser stack overflow", RESOURCE_LIMIT),
+    ("at most ", RESOURCE_LIMIT),  # "at most 64 tables in a join"
+)
+_SYNTAX_TAIL = ": syntax error"  # 'near "<token>": syntax error'
+
+
+def classify_error(exc: BaseException, *, timed_out: bool = False) -> str:
+    """Map an exception to the taxonomy from SQLite's error code and our own flags, not the message text.
+
+    `timed_out` is the executor's flag, set when its progress handler interrupted the query at the
+    deadline: a SQLITE_INTERRUPT without it is not a timeout of ours.
+    """
+    if timed_out:
         return TIMEOUT
-    if any(
-        k in msg for k in ("not authorized", "authorization denied", "one statement at a time", "readonly")
-    ):
-        return FORBIDDEN
-    if any(k in msg for k in ("too big", "out of memory", "too many", "too large", "stack overflow")):
+    if isinstance(exc, MemoryError | OverflowError):
         return RESOURCE_LIMIT
-    if "no such table" in msg or "no such column" in msg or "ambiguous column" in msg:
-        return UNKNOWN_NAME
-    if "syntax error" in msg or "incomplete input" in msg or "unrecognized token" in msg:
-        return PARSE_ERROR
-    if isinstance(exc, MemoryError):
-        return RESOURCE_LIMIT
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # raised by Python's sqlite3 module itself, with its own fixed messages
+        if isinstance(exc, sqlite3.ProgrammingError) and str(exc).startswith("You can only execute one"):
+            return FORBIDDEN
+        if isinstance(exc, sqlite3.ProgrammingError | ValueError) and str(exc).startswith(
+            "the query contains a null"
+        ):
+            return PARSE_ERROR  # Python's message, no SQL text in it
+        return RUNTIME_ERROR
+    primary = code & 0xFF
+    if primary in _CODE_KINDS:
+        return _CODE_KINDS[primary]
+    if primary == sqlite3.SQLITE_ERROR:
+        msg = str(exc).lower()
+        if msg.startswith('near "') and msg.endswith(_SYNTAX_TAIL):
+            return PARSE_ERROR
+        for head, kind in _ERROR_HEADS:
+            if msg.startswith(head):
+                return kind
     return RUNTIME_ERROR
+
+
+def _is_decode_error(exc: sqlite3.OperationalError) -> bool:
+    """Python's own text-conversion failure (its message embeds no SQL), not an error from SQLite."""
+    return getattr(exc, "sqlite_errorcode", None) is None and str(exc).startswith("Could not decode")
 
 
 @dataclass
@@ -106,6 +151,7 @@ class Executor:
     max_connections: int = 32
     _cons: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _deadline: float = field(default=0.0, repr=False)
+    _timed_out: bool = field(default=False, repr=False)  # set by the progress handler when it interrupts
 
     def _connect(self, db_path: str | Path) -> sqlite3.Connection:
         key = str(db_path)
@@ -134,12 +180,16 @@ class Executor:
         return con
 
     def _check_deadline(self) -> int:
-        return 1 if time.monotonic() > self._deadline else 0
+        if time.monotonic() > self._deadline:
+            self._timed_out = True
+            return 1
+        return 0
 
     def execute(self, db_path: str | Path, sql: str) -> ExecResult:
         """Run one statement; never raises for bad SQL, returns the error kind instead."""
         start = time.monotonic()
         self._deadline = start + self.timeout
+        self._timed_out = False
         cur = None
         try:
             if not sql.strip():
@@ -149,7 +199,7 @@ class Executor:
                 cur = con.execute(sql)
                 rows = cur.fetchmany(self.max_rows + 1) if cur.description is not None else []
             except sqlite3.OperationalError as e:
-                if "could not decode" not in str(e).lower():
+                if not _is_decode_error(e):
                     raise
                 # Rare invalid UTF-8: run again, and from now on, with the tolerant decoder on this database.
                 con.text_factory = _tolerant_text
@@ -167,7 +217,8 @@ class Executor:
             columns = [d[0] for d in cur.description] if cur.description else []
             return ExecResult(rows, columns, seconds=time.monotonic() - start)
         except (sqlite3.Error, MemoryError, OverflowError, ValueError) as e:
-            return ExecResult(None, error=classify_error(e), message=str(e), seconds=time.monotonic() - start)
+            kind = classify_error(e, timed_out=self._timed_out)
+            return ExecResult(None, error=kind, message=str(e), seconds=time.monotonic() - start)
         finally:
             if cur is not None:
                 cur.close()
