@@ -47,6 +47,15 @@ def register(app: typer.Typer) -> None:
             False, "--keep-distinct", help="Do not strip DISTINCT (official flag)."
         ),
         limit: int | None = typer.Option(None, "--limit", help="Evaluate only the first N examples."),
+        metric: str | None = typer.Option(
+            None,
+            "--metric",
+            help="spider (test-suite EX) or bird (BIRD's set EX); default: bird for BIRD-format data.",
+        ),
+        ves: bool = typer.Option(False, "--ves", help="Also compute BIRD's R-VES (timed runs, slow)."),
+        ves_runs: int = typer.Option(
+            100, "--ves-runs", help="Timed gold/prediction pairs per example for --ves."
+        ),
         output_dir: Path | None = typer.Option(
             None,
             "--output-dir",
@@ -69,7 +78,8 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from text2sql.data.benchmark import load_benchmark
-        from text2sql.eval.evaluate import evaluate, render
+        from text2sql.eval.evaluate import default_metric, evaluate, render
+        from text2sql.eval.metric import check_metric
 
         if timeout <= 0:
             raise T2SError("--timeout must be positive")
@@ -77,7 +87,12 @@ def register(app: typer.Typer) -> None:
             raise T2SError("--workers must be at least 1")
         if limit is not None and limit < 1:
             raise T2SError("--limit must be at least 1")
+        if metric is not None:
+            check_metric(metric)
+        if ves_runs < 1:
+            raise T2SError("--ves-runs must be at least 1")
         bench = load_benchmark(data)
+        metric = metric or default_metric(bench)
         all_examples = bench.examples(split)
         examples = all_examples[:limit] if limit else all_examples
         out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -92,6 +107,9 @@ def register(app: typer.Typer) -> None:
             keep_distinct=keep_distinct,
             cache_dir=cache_dir,
             use_cache=not no_cache,
+            metric=metric,
+            ves=ves,
+            ves_runs=ves_runs,
         )
         report.summary["settings"].update(
             data=str(bench.root), split=split, predictions=str(predictions), limit=limit
@@ -99,11 +117,19 @@ def register(app: typer.Typer) -> None:
         if run:
             from text2sql.generation.pipeline import annotate
 
-            rescore = dict(timeout=timeout, workers=workers, keep_distinct=keep_distinct, cache_dir=cache_dir)
+            rescore = dict(
+                timeout=timeout,
+                workers=workers,
+                keep_distinct=keep_distinct,
+                cache_dir=cache_dir,
+                metric=metric,
+            )
             annotate(
                 report, run, lambda sqls: evaluate(bench, examples, sqls, use_cache=not no_cache, **rescore)
             )
         report.write(out)
         console = Console()
         render(report, console)
-        console.print(f"EX {100 * report.summary['ex']:.2f}%  ->  {out}/results.jsonl, {out}/summary.json")
+        console.print(
+            f"EX ({metric}) {100 * report.summary['ex']:.2f}%  ->  {out}/results.jsonl, {out}/summary.json"
+        )

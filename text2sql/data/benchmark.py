@@ -43,6 +43,11 @@ def _read_json(path: Path):
         raise T2SError(f"cannot read {path}: {e.strerror}") from None
 
 
+def _difficulty(value) -> str | None:
+    """BIRD's `difficulty` label, lower-cased; anything else (Spider has none) is ignored."""
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
 def _read_tables(path: Path) -> list[dict]:
     """A tables file's entries, checked enough that a bad file gives a `T2SError`, not a traceback."""
     entries = _read_json(path)
@@ -204,6 +209,7 @@ class Benchmark:
                         question=item["question"],
                         query=query if query is not None else "",
                         evidence=item.get("evidence") or None,
+                        difficulty=_difficulty(item.get("difficulty")),
                         id=f"{split}-{len(out)}",
                     )
                 except (KeyError, AttributeError, TypeError):

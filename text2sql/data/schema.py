@@ -63,9 +63,12 @@ class Example:
     query: str  # gold SQL
     evidence: str | None = None  # BIRD's external knowledge
     id: str = ""  # stable id, e.g. "dev-17"; loaders fill it in
+    difficulty: str | None = None  # BIRD's label: simple, moderate or challenging
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "db_id": self.db_id, "question": self.question, "query": self.query}
         if self.evidence:
             d["evidence"] = self.evidence
+        if self.difficulty:
+            d["difficulty"] = self.difficulty
         return d

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import pickle
 import sqlite3
@@ -30,7 +31,18 @@ from text2sql.eval.executor import (
     map_tasks,
 )
 from text2sql.eval.hardness import LEVELS, hardness
-from text2sql.eval.metric import ERROR_KINDS, GOLD_ERROR, classify, normalize_sql, order_matters
+from text2sql.eval.metric import (
+    BIRD,
+    ERROR_KINDS,
+    GOLD_ERROR,
+    SPIDER,
+    check_metric,
+    classify,
+    normalize_sql,
+    order_matters,
+)
+
+DIFFICULTIES = ("simple", "moderate", "challenging")  # BIRD's labels, in its report order
 
 HARDNESS_FILE = "hardness-v1.json"  # bump when text2sql.eval.hardness changes its answers
 
@@ -161,16 +173,63 @@ class EvalReport:
 class _Judge:
     """Runs in a worker: execute one prediction and compare it with the gold on the same file."""
 
-    def __init__(self, gold: dict[tuple[str, str], ExecResult]):
+    def __init__(self, gold: dict[tuple[str, str], ExecResult], metric: str = SPIDER):
         self.gold = gold
+        self.metric = metric
 
     def __call__(self, ex, task: tuple[str, str, str]) -> tuple[bool, str | None, str, float]:
         db, pred, gold_sql = task
         gold = self.gold[(db, gold_sql)]
         res = ex.execute(db, pred)
-        ok, kind = classify(gold, res, order_matters(gold_sql))
+        ok, kind = classify(gold, res, order_matters(gold_sql, self.metric), self.metric)
         msg = gold.message if kind == GOLD_ERROR else res.message
         return ok, kind, msg, res.seconds
+
+
+# -- BIRD's R-VES (evaluation_ves.py) ---------------------------------------------------------------
+VES_RUNS = 100  # BIRD's iterate_num
+
+
+def ves_reward(time_ratio: float) -> float:
+    """BIRD's reward buckets for the mean gold/prediction time ratio (0 for a wrong prediction)."""
+    if time_ratio == 0:
+        return 0.0
+    if time_ratio >= 2:
+        return 1.25
+    if time_ratio >= 1:
+        return 1.0
+    if time_ratio >= 0.5:
+        return 0.75
+    if time_ratio >= 0.25:
+        return 0.5
+    return 0.25
+
+
+def clean_abnormal(ratios: Sequence[float]) -> list[float]:
+    """BIRD's outlier filter: keep ratios strictly within mean ± 3 std (population std).
+
+    When every ratio is identical the official filter keeps none and divides by zero (reward 0);
+    here all are kept instead.
+    """
+    n = len(ratios)
+    mean = sum(ratios) / n
+    std = math.sqrt(sum((x - mean) ** 2 for x in ratios) / n)
+    kept = [x for x in ratios if mean - 3 * std < x < mean + 3 * std]
+    return kept or list(ratios)
+
+
+def _ves_task(ex, task: tuple[str, str, str, int]) -> tuple[float, float]:
+    """(time ratio, reward) of one correct prediction: `runs` interleaved timed runs, as BIRD does."""
+    db, pred, gold, runs = task
+    ratios = []
+    for _ in range(runs):
+        p, g = ex.execute(db, pred), ex.execute(db, gold)
+        if not (p.ok and g.ok):  # the official's exception path: no reward
+            return 0.0, 0.0
+        ratios.append(max(g.seconds, 1e-9) / max(p.seconds, 1e-9))
+    kept = clean_abnormal(ratios)
+    ratio = sum(kept) / len(kept)
+    return ratio, ves_reward(ratio)
 
 
 def _hardness_task(ex, task: tuple[str, str]) -> str:
@@ -188,6 +247,11 @@ def _check_readable(path: str) -> None:
         raise T2SError(f"cannot read database {path}: {e}") from None
 
 
+def default_metric(bench) -> str:
+    """BIRD-format data is scored with BIRD's official EX, everything else with Spider's."""
+    return BIRD if getattr(bench, "format", None) == "bird" else SPIDER
+
+
 def evaluate(
     bench,
     examples: Sequence[Example],
@@ -199,8 +263,18 @@ def evaluate(
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     max_rows: int = DEFAULT_MAX_ROWS,
+    metric: str | None = None,
+    ves: bool = False,
+    ves_runs: int = VES_RUNS,
 ) -> EvalReport:
-    """Execution accuracy of `predictions[i]` for `examples[i]` on every database file of its db."""
+    """Execution accuracy of `predictions[i]` for `examples[i]` on every database file of its db.
+
+    `metric` is `spider` or `bird`; None picks `default_metric(bench)`. `ves` adds BIRD's R-VES
+    (timed runs of each correct prediction and its gold, `ves_runs` pairs each).
+    """
+    metric = check_metric(metric or default_metric(bench))
+    if ves_runs < 1:
+        raise T2SError("--ves-runs must be at least 1")
     if len(predictions) != len(examples):
         raise T2SError(f"{len(predictions)} predictions for {len(examples)} examples: give one per question")
     start = time.monotonic()
@@ -211,8 +285,8 @@ def evaluate(
     cache = GoldCache((cache_dir or default_cache_dir()) if use_cache else None)
     settings = dict(timeout=timeout, max_rows=max_rows)
 
-    golds = [normalize_sql(ex.query, keep_distinct) for ex in examples]
-    preds = [normalize_sql(p or "", keep_distinct) for p in predictions]
+    golds = [normalize_sql(ex.query, keep_distinct, metric) for ex in examples]
+    preds = [normalize_sql(p or "", keep_distinct, metric) for p in predictions]
 
     # Gold results: cache first, execute the rest once each.
     gold: dict[tuple[str, str], ExecResult] = {}
@@ -236,7 +310,7 @@ def evaluate(
 
     # Predictions: file k only for the examples that passed files 0..k-1 (test-suite semantics).
     # Workers compare against the gold themselves, so only verdicts cross the process boundary.
-    judge = _Judge(gold)
+    judge = _Judge(gold, metric)
     verdicts: list[tuple[bool, str | None, str]] = [(True, None, "")] * len(examples)
     seconds = [0.0] * len(examples)
     active = list(range(len(examples)))
@@ -258,6 +332,13 @@ def evaluate(
                 verdicts[i] = (False, kind, msg)
         k += 1
 
+    rewards: list[tuple[float, float] | None] = [None] * len(examples)
+    if ves:  # on the first database file, as BIRD (one file per database) does
+        correct = [i for i in range(len(examples)) if verdicts[i][0]]
+        tasks = [(files[examples[i].db_id][0], preds[i], golds[i], ves_runs) for i in correct]
+        for i, reward in zip(correct, map_tasks(_ves_task, tasks, workers=workers, **settings), strict=True):
+            rewards[i] = reward
+
     results = []
     for i, ex in enumerate(examples):
         ok, kind, msg = verdicts[i]
@@ -270,18 +351,25 @@ def evaluate(
                 "gold": ex.query,
                 "pred": predictions[i],
                 "hardness": levels[i],
+                **({"difficulty": ex.difficulty} if ex.difficulty else {}),
+                "metric": metric,
                 "correct": ok,
                 "error": kind,
                 "message": msg,
                 "seconds": round(seconds[i], 6),
             }
         )
+        if ves:
+            ratio, reward = rewards[i] or (0.0, 0.0)
+            results[-1].update(ves_time_ratio=round(ratio, 6), ves_reward=reward)
     summary = summarize(results)
     summary["settings"] = {
         "timeout": timeout,
         "workers": workers,
-        "keep_distinct": keep_distinct,
+        "metric": metric,
+        "keep_distinct": keep_distinct if metric == SPIDER else None,
         "max_rows": max_rows,
+        "ves_runs": ves_runs if ves else None,
         "test_suite": any(len(f) > 1 for f in files.values()),
         "gold_cache": str(cache.dir) if cache.dir is not None else None,
     }
@@ -290,8 +378,23 @@ def evaluate(
     return EvalReport(results, summary)
 
 
+def _bucket(rows: Sequence[dict]) -> dict:
+    out = {"count": len(rows), "ex": sum(r["correct"] for r in rows) / len(rows) if rows else 0.0}
+    if rows and "ves_reward" in rows[0]:
+        out["ves"] = _r_ves(rows)
+    return out
+
+
+def _r_ves(rows: Sequence[dict]) -> float:
+    """BIRD's R-VES in percent: mean over all examples of 100 * sqrt(reward), 0 for wrong ones."""
+    return sum(100 * math.sqrt(r.get("ves_reward", 0.0)) for r in rows) / len(rows) if rows else 0.0
+
+
 def summarize(results: Sequence[dict]) -> dict:
-    """EX overall, by hardness level and error counts (EX as a fraction in [0, 1])."""
+    """EX overall, by hardness level (and BIRD difficulty when labelled) and error counts.
+
+    EX is a fraction in [0, 1]; R-VES, when computed, is BIRD's percentage.
+    """
     n = len(results)
     by_level = {}
     for level in LEVELS:
@@ -301,13 +404,25 @@ def summarize(results: Sequence[dict]) -> dict:
             "ex": sum(r["correct"] for r in rows) / len(rows) if rows else 0.0,
         }
     errors = Counter(r["error"] for r in results if r["error"])
-    return {
+    summary = {
         "ex": sum(r["correct"] for r in results) / n if n else 0.0,
         "count": n,
         "correct": sum(r["correct"] for r in results),
+        "metric": results[0].get("metric", SPIDER) if results else SPIDER,
         "by_hardness": by_level,
         "errors": {kind: errors.get(kind, 0) for kind in ERROR_KINDS},
     }
+    labels = [r.get("difficulty") for r in results]
+    if any(labels):
+        order = [d for d in DIFFICULTIES if d in labels] + sorted(
+            {d for d in labels if d} - set(DIFFICULTIES)
+        )
+        summary["by_difficulty"] = {
+            d: _bucket([r for r in results if r.get("difficulty") == d]) for d in order
+        }
+    if results and "ves_reward" in results[0]:
+        summary["ves"] = _r_ves(results)
+    return summary
 
 
 def render(report: EvalReport, console=None) -> None:
@@ -317,13 +432,23 @@ def render(report: EvalReport, console=None) -> None:
 
     console = console or Console()
     s = report.summary
-    table = Table(title=f"Execution accuracy ({s['count']} examples)")
-    table.add_column("level")
+    metric = s.get("metric", SPIDER)
+    # BIRD's own labels when the data has them; Spider's hardness otherwise.
+    buckets, label = (
+        (s["by_difficulty"], "difficulty") if s.get("by_difficulty") else (s["by_hardness"], "level")
+    )
+    with_ves = "ves" in s
+    table = Table(title=f"Execution accuracy, {metric} metric ({s['count']} examples)")
+    table.add_column(label)
     table.add_column("count", justify="right")
     table.add_column("EX", justify="right")
-    for level, row in s["by_hardness"].items():
-        table.add_row(level, str(row["count"]), f"{100 * row['ex']:.1f}")
-    table.add_row("all", str(s["count"]), f"{100 * s['ex']:.1f}", style="bold")
+    if with_ves:
+        table.add_column("R-VES", justify="right")
+    for level, row in buckets.items():
+        extra = [f"{row.get('ves', 0.0):.2f}"] if with_ves else []
+        table.add_row(level, str(row["count"]), f"{100 * row['ex']:.1f}", *extra)
+    extra = [f"{s['ves']:.2f}"] if with_ves else []
+    table.add_row("all", str(s["count"]), f"{100 * s['ex']:.1f}", *extra, style="bold")
     console.print(table)
     errors = Table(title="Errors")
     errors.add_column("kind")

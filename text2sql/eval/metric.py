@@ -1,4 +1,11 @@
-"""Execution accuracy with the official Spider / test-suite semantics (test-suite-sql-eval `exec_eval.py`).
+"""Execution accuracy with the official Spider / test-suite semantics (test-suite-sql-eval `exec_eval.py`),
+or BIRD's official EX (`evaluation.py` of the BIRD benchmark).
+
+Two metrics, chosen by name (`METRICS`):
+- `spider`: the test-suite evaluator, described below;
+- `bird`: BIRD's `set(predicted_res) == set(ground_truth_res)` on the raw fetched rows: the SQL is
+  executed exactly as written (no DISTINCT removal, no other rewriting), duplicates and row order
+  are ignored, columns are compared in their order (no permutations).
 
 `results_equal` is a faithful port of the official `result_eq`: bag semantics over rows, any
 column permutation, row order only when asked. Values compare with Python `==` exactly as the
@@ -16,6 +23,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain, product
 
+from text2sql.errors import T2SError
 from text2sql.eval.executor import EXEC_ERRORS, ExecResult
 
 EMPTY_RESULT = "empty_result"
@@ -23,6 +31,14 @@ WRONG_RESULT = "wrong_result"
 ORDER_MISMATCH = "order_mismatch"
 GOLD_ERROR = "gold_error"
 ERROR_KINDS = (*EXEC_ERRORS, EMPTY_RESULT, WRONG_RESULT, ORDER_MISMATCH, GOLD_ERROR)
+SPIDER, BIRD = "spider", "bird"
+METRICS = (SPIDER, BIRD)
+
+
+def check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise T2SError(f"unknown metric {metric!r}: choose one of {', '.join(METRICS)}")
+    return metric
 
 
 # -- query normalisation (official) ---------------------------------------------------------------
@@ -60,17 +76,25 @@ def replace_cur_year(query: str) -> str:
     return _CUR_YEAR.sub("2020", query)
 
 
-def normalize_sql(query: str, keep_distinct: bool = False) -> str:
-    """The exact string the official evaluator executes (for both gold and prediction)."""
+def normalize_sql(query: str, keep_distinct: bool = False, metric: str = SPIDER) -> str:
+    """The exact string the official evaluator executes (for both gold and prediction).
+
+    BIRD's evaluator executes the SQL as written.
+    """
+    if metric == BIRD:
+        return query
     query = postprocess(query)
     if not keep_distinct:
         query = remove_distinct(query)
     return replace_cur_year(query)
 
 
-def order_matters(gold: str) -> bool:
-    """Official: a plain substring test on the (post-processed) gold, e.g. `order\\nby` does not count."""
-    return "order by" in gold.lower()
+def order_matters(gold: str, metric: str = SPIDER) -> bool:
+    """Official: a plain substring test on the (post-processed) gold, e.g. `order\\nby` does not count.
+
+    BIRD compares sets of rows: order never matters.
+    """
+    return metric != BIRD and "order by" in gold.lower()
 
 
 # -- result comparison (official result_eq) --------------------------------------------------------
@@ -164,14 +188,25 @@ def results_equal(gold_rows: list, pred_rows: list, order_matters: bool) -> bool
     return False
 
 
+def bird_results_equal(gold_rows: list, pred_rows: list) -> bool:
+    """BIRD's official EX: `set(predicted_res) == set(ground_truth_res)`."""
+    return set(map(tuple, pred_rows)) == set(map(tuple, gold_rows))
+
+
 # -- per-example verdict -------------------------------------------------------------------------
-def classify(gold: ExecResult, pred: ExecResult, order_matters: bool) -> tuple[bool, str | None]:
+def classify(
+    gold: ExecResult, pred: ExecResult, order_matters: bool, metric: str = SPIDER
+) -> tuple[bool, str | None]:
     """Verdict on one database file: (correct, error kind or None)."""
     if not gold.ok:
         return False, GOLD_ERROR
     if not pred.ok:
         return False, pred.error
     g, p = [tuple(r) for r in gold.rows], [tuple(r) for r in pred.rows]
+    if metric == BIRD:
+        if bird_results_equal(g, p):
+            return True, None
+        return False, EMPTY_RESULT if not p else WRONG_RESULT
     if results_equal(g, p, order_matters):
         return True, None
     if not p:
@@ -188,16 +223,20 @@ def classify_on_databases(
     run: Callable[[str, str], ExecResult],
     *,
     keep_distinct: bool = False,
+    metric: str = SPIDER,
 ) -> tuple[bool, str | None]:
-    """Test-suite accuracy: the prediction passes only if it matches the gold on every database file.
+    """The one verdict function: eval, voting checks, DPO and RL rewards all call it.
 
+    Test-suite accuracy: the prediction passes only if it matches the gold on every database file.
     `run(db_path, sql)` executes a query (an `Executor.execute` or a cached lookup); stops at the first
-    failing file, like the official evaluator.
+    failing file, like the official evaluator. `metric` is `spider` or `bird` (see the module doc).
     """
-    gold_sql, pred_sql = normalize_sql(gold_sql, keep_distinct), normalize_sql(pred_sql, keep_distinct)
-    om = order_matters(gold_sql)
+    check_metric(metric)
+    gold_sql = normalize_sql(gold_sql, keep_distinct, metric)
+    pred_sql = normalize_sql(pred_sql, keep_distinct, metric)
+    om = order_matters(gold_sql, metric)
     for db in db_paths:
-        ok, kind = classify(run(db, gold_sql), run(db, pred_sql), om)
+        ok, kind = classify(run(db, gold_sql), run(db, pred_sql), om, metric)
         if not ok:
             return False, kind
     return True, None

@@ -4,7 +4,9 @@
   evaluator does (`line.split('\\t')[0]`); blank lines are kept as empty predictions so that line
   N stays question N (the official reader takes a blank line as the end of a multi-turn session);
 - JSONL: one object per line with `sql` and an optional `id`;
-- JSON: a list of strings, or of objects with `sql` and an optional `id`.
+- JSON: a list of strings, or of objects with `sql` and an optional `id`;
+- BIRD's `predict_dev.json`: an object `{"0": "SQL\t----- bird -----\tdb_id", ...}` keyed by
+  question index; the SQL is what comes before the separator, as BIRD's `package_sqls` reads it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,19 @@ from text2sql.data.schema import Example
 from text2sql.errors import T2SError
 
 Prediction = str | tuple[object, str]
+BIRD_SEPARATOR = "\t----- bird -----\t"
+
+
+def _from_bird(items: dict, path: Path) -> list[tuple[object, str]]:
+    """BIRD's predict_dev.json: keys are question indexes, values `SQL<sep>db_id`."""
+    preds: list[tuple[object, str]] = []
+    for key, value in items.items():
+        if not isinstance(value, str):  # the official scores such an entry as a failing query
+            value = ""
+        preds.append((str(key), value.split(BIRD_SEPARATOR)[0].strip()))
+    if not all(k.isdigit() for k, _ in preds):
+        raise T2SError(f'{path}: a BIRD predictions object must be keyed by question index ("0", "1", ...)')
+    return preds
 
 
 def _from_item(item, where: str) -> Prediction:
@@ -45,6 +60,13 @@ def read_predictions(path: str | Path) -> list[str] | list[tuple[object, str]]:
     except (OSError, UnicodeDecodeError) as e:
         raise T2SError(f"cannot read predictions file {path}: {e}") from None
     head = text.lstrip()[:1]
+    if head == "{":  # one JSON object for the whole file: BIRD's predict_dev.json
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError:
+            items = None  # JSONL, one object per line
+        if isinstance(items, dict) and not isinstance(items.get("sql", items.get("pred")), str):
+            return _from_bird(items, path)
     if path.suffix.lower() == ".jsonl" or head == "{":
         preds = []
         for n, line in enumerate(text.splitlines(), 1):
