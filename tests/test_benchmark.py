@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -129,17 +130,35 @@ def test_db_folder_lookup_is_case_insensitive(sample_copy):
 
 def test_db_files_lists_the_named_database_first(sample_copy):
     folder = sample_copy / "database" / "library"
-    for name in ("a_variant.sqlite", "library_2.sqlite", "zeta.db"):
+    for name in ("a_variant.sqlite", "library_2.sqlite", "zeta.db", "b.sqlite3", "UPPER.SQLITE"):
         shutil.copy(folder / "library.sqlite", folder / name)
     (folder / "notes.txt").write_text("not a database")
     bench = load_benchmark(sample_copy)
+    # the official test-suite filter: names containing ".sqlite" (case-sensitive); .db is no variant
     assert [p.name for p in bench.db_files("library")] == [
         "library.sqlite",
         "a_variant.sqlite",
+        "b.sqlite3",
         "library_2.sqlite",
-        "zeta.db",
     ]
     assert bench.db_path("library").name == "library.sqlite"
+
+
+def test_test_suite_variants_match_the_official_listing(sample_copy):
+    folder = sample_copy / "database" / "library"
+    for name in ("v1.sqlite", "v2.db", "v3.sqlite3", "v4.Sqlite"):
+        shutil.copy(folder / "library.sqlite", folder / name)
+    (folder / "sub.sqlite").mkdir()  # a folder is no database
+    official = sorted(os.path.join(folder, b) for b in os.listdir(folder) if ".sqlite" in b)  # exec_eval.py
+    ours = load_benchmark(sample_copy).db_files("library")
+    assert sorted(map(str, ours)) == [p for p in official if not p.endswith("sub.sqlite")]
+
+
+def test_db_folder_with_only_other_suffixes_has_one_database(sample_copy):
+    folder = sample_copy / "database" / "library"
+    (folder / "library.sqlite").rename(folder / "library.db")
+    shutil.copy(folder / "library.db", folder / "another.db")
+    assert [p.name for p in load_benchmark(sample_copy).db_files("library")] == ["library.db"]
 
 
 def test_db_folder_without_sqlite_is_an_error(sample_copy):

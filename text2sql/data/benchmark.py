@@ -20,6 +20,7 @@ from text2sql.data.schema import Column, Example, ForeignKey, Schema, Table
 from text2sql.errors import T2SError
 
 SQLITE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
+TEST_SUITE_MARK = ".sqlite"  # the official test-suite evaluator's variant filter: a substring of the name
 
 SPIDER_SPLITS = {
     "dev": ["dev.json"],
@@ -157,12 +158,22 @@ class Benchmark:
     def db_files(self, db_id: str) -> list[Path]:
         """Every SQLite file of a database; more than one means test-suite evaluation.
 
-        The file named after the database comes first: it is the one prompts and schemas use.
+        The variants are chosen as the official test-suite evaluator chooses them (`exec_eval.py`:
+        `[b for b in os.listdir(db_dir) if '.sqlite' in b]`): every file whose name contains
+        `.sqlite`, case-sensitively, so `x.sqlite3` counts and `x.db` does not. A folder with no
+        such file falls back to one database in another SQLite suffix (`.db`, `.SQLITE`, ...),
+        never to several. The file named after the database comes first: it is the one prompts
+        and schemas use.
         """
         folder = self._db_folder(db_id)
         if folder.is_file():  # SQLite mode: the database is the file itself
             return [folder]
-        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SQLITE_SUFFIXES)
+        entries = sorted(p for p in folder.iterdir() if p.is_file())
+        files = [p for p in entries if TEST_SUITE_MARK in p.name]
+        if not files:
+            files = [p for p in entries if p.suffix.lower() in SQLITE_SUFFIXES]
+            files.sort(key=lambda p: p.stem.lower() != folder.name.lower())
+            files = files[:1]
         if not files:
             raise T2SError(f"database folder {folder} holds no .sqlite file")
         files.sort(key=lambda p: p.stem.lower() != folder.name.lower())

@@ -44,7 +44,9 @@ from text2sql.eval.metric import (
 
 DIFFICULTIES = ("simple", "moderate", "challenging")  # BIRD's labels, in its report order
 
-HARDNESS_FILE = "hardness-v1.json"  # bump when text2sql.eval.hardness changes its answers
+HARDNESS_FILE = "hardness-v1.json"
+HASHES_FILE = "db_hashes-v2.json"  # v1 was keyed by size and mtime only
+RACY_SECONDS = 2.0  # bump when text2sql.eval.hardness changes its answers
 
 
 def default_cache_dir() -> Path:
@@ -66,30 +68,46 @@ class GoldCache:
 
     def __init__(self, directory: str | Path | None):
         self.dir = Path(directory) if directory is not None else None
-        self._hashes: dict[str, list] = {}
+        self._hashes: dict[str, list] = {}  # path -> [dev, ino, size, mtime_ns, ctime_ns, sha256], saved
+        self._memo: dict[str, list] = {}  # the same for this run, racy entries included
         self._tables: dict[str, dict] = {}
         self._dirty: set[str] = set()
         self._levels: dict[str, str] | None = None
         self.hits = self.misses = 0
-        if self.dir is not None and (self.dir / "db_hashes.json").exists():
+        if self.dir is not None and (self.dir / HASHES_FILE).exists():
             try:
-                self._hashes = json.loads((self.dir / "db_hashes.json").read_text())
+                loaded = json.loads((self.dir / HASHES_FILE).read_text())
+                self._hashes = loaded if isinstance(loaded, dict) else {}
             except (OSError, ValueError):
                 self._hashes = {}
 
     def db_hash(self, db_path: str) -> str:
-        """Content hash, recomputed only when the file's size or mtime changed."""
+        """SHA-256 of the file's content, recomputed unless its stat identity is unchanged and settled.
+
+        The identity is (device, inode, size, mtime, ctime): replacing the file (a new inode) or
+        writing into it (ctime moves, and no tool can set ctime back) forces a rehash even when
+        size and mtime were kept. Like git's racy-index rule, an identity whose ctime is within
+        `RACY_SECONDS` of the moment it was hashed is not trusted on a later run: a second write
+        in the same timestamp tick would leave it unchanged.
+        """
         st = os.stat(db_path)
         key = str(Path(db_path).resolve())
-        known = self._hashes.get(key)
-        if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
-            return known[2]
+        ident = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        known = self._memo.get(key) or self._hashes.get(key)
+        if isinstance(known, list) and known[:-1] == ident:
+            return known[-1]
+        hashed_at = time.time_ns()
         h = hashlib.sha256()
         with open(db_path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 h.update(block)
-        self._hashes[key] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
-        self._dirty.add("db_hashes.json")
+        entry = [*ident, h.hexdigest()]
+        self._memo[key] = entry  # this run trusts it; the file on disk only when settled
+        if hashed_at - st.st_ctime_ns > RACY_SECONDS * 1_000_000_000:
+            self._hashes[key] = entry
+        else:
+            self._hashes.pop(key, None)
+        self._dirty.add(HASHES_FILE)
         return h.hexdigest()
 
     def _table(self, digest: str) -> dict:
@@ -142,7 +160,7 @@ class GoldCache:
         for name in self._dirty:
             if name == HARDNESS_FILE:
                 _atomic_write(self.dir / name, json.dumps(self._levels).encode())
-            elif name == "db_hashes.json":
+            elif name == HASHES_FILE:
                 _atomic_write(self.dir / name, json.dumps(self._hashes).encode())
             else:
                 _atomic_write(self.dir / f"{name}.pkl", pickle.dumps(self._tables[name], protocol=5))
