@@ -11,7 +11,12 @@ from pathlib import Path
 
 import typer
 
-from text2sql.commands.generate import run_generation, wants_generation, with_generation_options
+from text2sql.commands.generate import (
+    run_generation,
+    run_provenance,
+    wants_generation,
+    with_generation_options,
+)
 from text2sql.errors import T2SError
 
 
@@ -51,7 +56,8 @@ def register(app: typer.Typer) -> None:
             None,
             "--output-dir",
             "-o",
-            help="Where results.jsonl and summary.json go (default: runs/eval/...).",
+            help="Where results.jsonl and summary.json go (default with --model: runs/eval/<model>-<split>-<hash>, "
+            "so rerunning resumes).",
         ),
         cache_dir: Path | None = typer.Option(
             None, "--cache-dir", help="Gold result cache (default: $T2S_CACHE_DIR/gold or ~/.cache/t2s/gold)."
@@ -80,8 +86,12 @@ def register(app: typer.Typer) -> None:
         bench = load_benchmark(data)
         all_examples = bench.examples(split)
         examples = all_examples[:limit] if limit else all_examples
-        out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
-        run = run_generation(gen, bench, split, out, limit=len(examples)) if wants_generation(gen) else None
+        run = None
+        if wants_generation(gen):
+            run = run_generation(gen, bench, split, output_dir, limit=len(examples), kind="eval")
+            out = run.output_dir
+        else:
+            out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
         preds = run.sql_for(examples) if run else load_predictions(predictions, examples, len(all_examples))
         report = evaluate(
             bench,
@@ -94,8 +104,12 @@ def register(app: typer.Typer) -> None:
             use_cache=not no_cache,
         )
         report.summary["settings"].update(
-            data=str(bench.root), split=split, predictions=str(predictions), limit=limit
+            data=str(bench.root),
+            split=split,
+            predictions=str(predictions) if predictions else None,
+            limit=limit,
         )
+        report.summary["provenance"] = run_provenance(bench, split, examples, run)
         if run:
             from text2sql.generation.pipeline import annotate
 

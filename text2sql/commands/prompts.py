@@ -137,6 +137,8 @@ def _print_summary(records: list[dict], extra: dict | None = None) -> None:
         f"{s['shots_dropped']} shots dropped and {s['prompts_pruned']} schemas pruned for the budget"
         + (f"; {s['over_budget']} still over budget" if s["over_budget"] else "")
     )
+    if s.get("tokenizer"):
+        typer.echo(f"tokens counted with {s['tokenizer']}")
     if records:
         typer.echo(f"config hash {records[0]['config_hash']}")
 
