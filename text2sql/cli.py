@@ -93,7 +93,6 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("PYTHONWARNINGS", "ignore")
     for category in (FutureWarning, DeprecationWarning, UserWarning):
         warnings.filterwarnings("ignore", category=category)
 
@@ -132,7 +131,9 @@ def main() -> None:
         from text2sql.errors import interrupted_hint
 
         hint = interrupted_hint()
-        Console(stderr=True).print("[yellow]interrupted[/]" + (f": {escape(hint)}" if hint else ""))
+        Console(stderr=True).print(
+            "[yellow]interrupted[/]" + (f": {escape(hint)}" if hint else ""), highlight=False, soft_wrap=True
+        )
         sys.exit(130)
 
 

@@ -39,11 +39,13 @@ class Progress:
         every: float | None = None,
         tty: bool | None = None,
         done: int = 0,
+        enabled: bool = True,
     ):
         self.label, self.total, self.unit = label, max(0, int(total)), unit
         self.stream = stream or sys.stderr
         self.every = float(os.environ.get("T2S_PROGRESS_EVERY", 10.0)) if every is None else every
         self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()) if tty is None else tty
+        self.enabled = enabled
         self.count = 0
         self.offset = done  # already done before this run (resumed): counted in n, not in the rate
         self.start = time.monotonic()
@@ -51,7 +53,7 @@ class Progress:
         self._bar = None
         self._task = None
         self._closed = False
-        if self.tty and self.total:
+        if self.tty and self.total and enabled:
             from rich.console import Console
             from rich.progress import (
                 BarColumn,
@@ -112,7 +114,7 @@ class Progress:
             self._bar.update(self._task, advance=k, rate=f"{self.rate():.1f} {self.unit}/s")
             return
         now = time.monotonic()
-        if now - self._last >= self.every and self.n < self.total:
+        if self.enabled and now - self._last >= self.every and self.n < self.total:
             self._last = now
             self._print(self.line())
 
@@ -125,7 +127,7 @@ class Progress:
         self._closed = True
         if self._bar is not None:
             self._bar.stop()
-        elif self.total and self.count:
+        elif self.enabled and self.total and self.count:
             self._print(self.line())
 
     def __enter__(self) -> Progress:

@@ -199,8 +199,17 @@ def evaluate(
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
     max_rows: int = DEFAULT_MAX_ROWS,
+    progress_from: int = 500,
 ) -> EvalReport:
-    """Execution accuracy of `predictions[i]` for `examples[i]` on every database file of its db."""
+    """Execution accuracy of `predictions[i]` for `examples[i]` on every database file of its db.
+
+    From `progress_from` queries on, execution reports progress on stderr (see `text2sql.progress`).
+    """
+    from text2sql.progress import Progress
+
+    def bar(label: str, total: int) -> Progress | None:
+        return Progress(label, total, unit="queries") if total >= progress_from else None
+
     if len(predictions) != len(examples):
         raise T2SError(f"{len(predictions)} predictions for {len(examples)} examples: give one per question")
     start = time.monotonic()
@@ -224,7 +233,11 @@ def evaluate(
                 gold[(path, g)] = hit  # type: ignore[assignment]
                 if hit is None:
                     missing.append((path, g))
-    for task, res in zip(missing, execute_many(missing, workers=workers, **settings), strict=True):
+    gold_bar = bar("gold queries", len(missing))
+    done = execute_many(missing, workers=workers, on_done=gold_bar and gold_bar.advance, **settings)
+    if gold_bar:
+        gold_bar.close()
+    for task, res in zip(missing, done, strict=True):
         gold[task] = res
         cache.put(*task, res)
     levels = cache.hardness([ex.query for ex in examples], workers)
@@ -248,9 +261,13 @@ def evaluate(
         todo = [i for i in todo if i not in same]
         tasks = [(files[examples[i].db_id][k], preds[i], golds[i]) for i in todo]
         active = sorted(same)
-        for i, (ok, kind, msg, secs) in zip(
-            todo, map_tasks(judge, tasks, workers=workers, **settings), strict=True
-        ):
+        pred_bar = bar("predictions" if k == 0 else f"predictions, database file {k + 1}", len(tasks))
+        verdicts_k = map_tasks(
+            judge, tasks, workers=workers, on_done=pred_bar and pred_bar.advance, **settings
+        )
+        if pred_bar:
+            pred_bar.close()
+        for i, (ok, kind, msg, secs) in zip(todo, verdicts_k, strict=True):
             seconds[i] += secs
             if ok:
                 active.append(i)

@@ -65,12 +65,12 @@ class PredictionWriter:
         self._f.close()
 
 
-def continue_hint(writer: PredictionWriter, total: int) -> str:
-    """Where the partial predictions are and the command that continues them."""
+def continue_hint(writer: PredictionWriter, total: int, argv: list[str]) -> str:
+    """Where the partial predictions are and the command (`argv`) that continues them."""
     from text2sql.provenance import command_line
 
     done = len(writer.done)
-    argv = [a for a in sys.argv if a != "--overwrite"]  # continuing must not start afresh
+    argv = [a for a in argv if a != "--overwrite"]  # continuing must not start afresh
     return (
         f"{done} of {total} predictions are saved in {writer.path}; to continue, rerun: {command_line(argv)}"
     )
@@ -110,7 +110,8 @@ def predict(
     n_done = len(records) - len(todo)
     if n_done and log is not None:
         log(f"resuming: {n_done} of {len(records)} done in {writer.path}")
-    set_interrupt_hint(lambda: continue_hint(writer, len(records)))
+    argv = list(sys.argv)
+    set_interrupt_hint(lambda: continue_hint(writer, len(records), argv))
     bar = Progress("generate", len(records), unit="rows", done=n_done) if todo else None
     try:
         for k, batch in enumerate(chunks(todo, d.batch_size)):
