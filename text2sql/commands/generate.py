@@ -178,11 +178,14 @@ def ablate_cmd(
     output_dir: Path | None = typer.Option(
         None, "--output-dir", "-o", help="Overrides the spec's output_dir."
     ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Run every arm afresh instead of resuming or skipping finished ones."
+    ),
 ) -> None:
     """Run a grid of prompt/model arms, evaluate each, and write the comparison report."""
     from text2sql.ablation import run_ablation
 
-    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo)
+    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo, overwrite=overwrite)
     typer.echo(f"report: {paths['html']}")
 
 
