@@ -159,3 +159,23 @@ def test_adapter_from_another_base_is_one_line(tmp_path):
     )
     assert res.returncode == 2 and "does not fit" in res.stderr and "size mismatch" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_train_writes_a_summary_with_provenance(tmp_path):
+    from train_helpers import base_config, sft_rows, write_jsonl
+
+    from text2sql.train import build_tiny_model, train
+
+    model = build_tiny_model(tmp_path / "m", arch="micro")
+    data = write_jsonl(tmp_path / "sft.jsonl", sft_rows(2))
+    out = train(base_config(model, data, tmp_path / "sft", max_steps=2))
+    summary = json.loads((out / "summary.json").read_text())
+    prov = summary["provenance"]
+    assert summary["global_step"] == 2 and summary["final_loss"] is not None
+    assert (
+        prov["data"] == str(data)
+        and prov["questions"] == 2
+        and prov["questions_sha256"].startswith("sha256:")
+    )
+    assert prov["t2s_version"] and prov["versions"]["torch"] and prov["tokenizer"]

@@ -122,3 +122,45 @@ def prompt_identity(records: list[dict]) -> tuple[dict | None, str | None]:
     if not tokenizers and settings:
         tokenizers = [settings.get("tokenizer")] if settings.get("tokenizer") else []
     return settings, ", ".join(tokenizers) or None
+
+
+def _file_checksum(path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return "sha256:" + h.hexdigest()
+    except (OSError, TypeError):
+        return None
+
+
+def write_train_summary(output_dir, cfg, trainer) -> Path:
+    """`summary.json` of a training run: provenance (train file and its checksum, rows, prompt settings,
+    tokenizer, versions, command) plus the final step and loss. Called once by `text2sql.train.trainer`."""
+    rows = list(getattr(trainer, "t2s_rows", None) or [])
+    hashes = sorted({str(r["config_hash"]) for r in rows if r.get("config_hash")})
+    settings = next((r["config"] for r in rows if isinstance(r.get("config"), dict)), None)
+    tokenizer = getattr(getattr(trainer, "processing_class", None), "name_or_path", None)
+    prov = provenance(
+        data=cfg.data.train_file,
+        split=None,
+        prompt_settings=settings
+        or ({"config_hash": hashes[0] if len(hashes) == 1 else hashes} if hashes else None),
+        tokenizer=str(tokenizer) if tokenizer else None,
+    )
+    prov["questions"] = len(rows)
+    prov["questions_sha256"] = _file_checksum(cfg.data.train_file)  # the training file's identity
+    history = trainer.state.log_history
+    losses = [h["loss"] for h in history if "loss" in h]
+    summary = {
+        "task_type": cfg.data.task_type,
+        "train_mode": cfg.model.train_mode,
+        "model": cfg.model.model_name_or_path,
+        "global_step": trainer.state.global_step,
+        "final_loss": float(losses[-1]) if losses else None,
+        "provenance": prov,
+    }
+    path = Path(output_dir) / "summary.json"
+    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    return path
