@@ -179,3 +179,21 @@ def test_train_writes_a_summary_with_provenance(tmp_path):
         and prov["questions_sha256"].startswith("sha256:")
     )
     assert prov["t2s_version"] and prov["versions"]["torch"] and prov["tokenizer"]
+
+
+def test_every_prompt_record_names_the_tokenizer_that_counted_it(sample_bench):
+    from text2sql.prompt_builder import PromptConfig, build_prompts, summary
+    from text2sql.tokenizer import BUNDLED_TOKENIZER_NAME, bundled_tokenizer_dir
+
+    records = build_prompts(sample_bench, "dev", PromptConfig(), limit=3)
+    assert {r["tokenizer"] for r in records} == {
+        BUNDLED_TOKENIZER_NAME
+    } and "fallback" in BUNDLED_TOKENIZER_NAME
+    assert summary(records)["tokenizer"] == BUNDLED_TOKENIZER_NAME
+    named = build_prompts(sample_bench, "dev", PromptConfig(tokenizer=str(bundled_tokenizer_dir())), limit=1)
+    assert named[0]["tokenizer"] == BUNDLED_TOKENIZER_NAME  # the bundled folder, named as the fallback
+
+
+def test_build_prompts_prints_which_tokenizer_counted(tmp_path, capsys):
+    t2s("build-prompts", "-o", str(tmp_path / "p.jsonl"), "--limit", "2")
+    assert "tokens counted with t2s-bundled" in capsys.readouterr().out
