@@ -197,3 +197,9 @@ def test_every_prompt_record_names_the_tokenizer_that_counted_it(sample_bench):
 def test_build_prompts_prints_which_tokenizer_counted(tmp_path, capsys):
     t2s("build-prompts", "-o", str(tmp_path / "p.jsonl"), "--limit", "2")
     assert "tokens counted with t2s-bundled" in capsys.readouterr().out
+
+
+def test_output_folder_with_brackets_is_printed_not_parsed(tmp_path, capsys):
+    out = tmp_path / "runs" / "pred[/]x"
+    t2s("eval", "--backend", "gold", "-o", str(out), "--limit", "3", "--workers", "1")
+    assert f"{out}/summary.json" in capsys.readouterr().out.replace("\n", "")

@@ -73,6 +73,7 @@ def register(app: typer.Typer) -> None:
         With --model (or --backend gold), generate the predictions first: see `t2s predict`.
         """
         from rich.console import Console
+        from rich.markup import escape
 
         from text2sql.data.benchmark import load_benchmark
         from text2sql.eval.evaluate import evaluate, render
@@ -120,4 +121,5 @@ def register(app: typer.Typer) -> None:
         report.write(out)
         console = Console()
         render(report, console)
-        console.print(f"EX {100 * report.summary['ex']:.2f}%  ->  {out}/results.jsonl, {out}/summary.json")
+        where = escape(str(out))  # a folder like runs/x[1] is text, not rich markup
+        console.print(f"EX {100 * report.summary['ex']:.2f}%  ->  {where}/results.jsonl, {where}/summary.json")
