@@ -78,3 +78,44 @@ def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench, m
     logs.clear()
     run_ablation(spec, log=logs.append)
     assert sum("skipped" in line for line in logs) == 4
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"gird": {"fk": [True]}}, "did you mean 'grid'"),
+        ({"base": {"backend": "gold"}, "grid": {"fk": [True], "reprr": ["code"]}}, "did you mean 'repr'"),
+        (
+            {"base": {"backend": "gold"}, "grid": {"repr": ["code", "nope"]}},
+            "arm repr=nope: unknown representation",
+        ),
+        ({"base": {"backend": "gold"}, "grid": {"fk": [True, "no"]}}, "'fk' must be bool"),
+        ({"base": {"backend": "gold"}, "grid": {"samples": [1, 3]}}, "samples > 1 needs temperature > 0"),
+        ({"base": {"backend": "gold"}, "grid": {"fk": [True, False]}, "baseline": "fk=True"}, "did you mean"),
+        ({"base": {"backend": "hf", "model": "./no-such-model"}}, "no such folder"),
+        ({"base": {"backend": "gold"}, "limit": 0}, "positive integer"),
+    ],
+)
+def test_bad_spec_fails_before_any_arm_runs(tmp_path, spec, message):
+    """The whole spec is validated first: nothing is generated, evaluated or written."""
+    spec = {**spec, "output_dir": str(tmp_path / "out")}
+    with pytest.raises(T2SError, match=message):
+        run_ablation(spec)
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_split_fails_before_any_arm_runs(tmp_path):
+    spec = {"split": "nope", "base": {"backend": "gold"}, "output_dir": str(tmp_path / "out")}
+    with pytest.raises(T2SError):
+        run_ablation(spec)
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_flag_an_ablation_message_suggests_exists():
+    """The resume refusal says "pass --overwrite": `t2s ablate` must have that flag."""
+    from typer.testing import CliRunner
+
+    from text2sql.cli import app
+
+    res = CliRunner().invoke(app, ["ablate", "--help"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0 and "--overwrite" in res.output

@@ -199,6 +199,24 @@ def test_config_hash_names_the_prompt_text_not_irrelevant_options():
     assert PromptConfig(seed=7, select="masked").hash() == base.hash()  # zero-shot: selection unused
     assert PromptConfig(ddl="normalized", repr="openai").hash() == PromptConfig(repr="openai").hash()
     assert PromptConfig(max_tokens=900, tokenizer="a").hash() != PromptConfig(max_tokens=900).hash()
-    assert PromptConfig(shots=3, select="random", seed=1).hash() != PromptConfig(shots=3, select="random").hash()
-    assert PromptConfig(shots=3, seed=1).hash() == PromptConfig(shots=3).hash()  # question similarity: no seed
-    assert PromptConfig(fk=False).hash() != base.hash() and PromptConfig(ddl="normalized").hash() != base.hash()
+    assert (
+        PromptConfig(shots=3, select="random", seed=1).hash() != PromptConfig(shots=3, select="random").hash()
+    )
+    assert (
+        PromptConfig(shots=3, seed=1).hash() == PromptConfig(shots=3).hash()
+    )  # question similarity: no seed
+    assert (
+        PromptConfig(fk=False).hash() != base.hash() and PromptConfig(ddl="normalized").hash() != base.hash()
+    )
+
+
+@pytest.mark.parametrize("repr_name", ["basic", "text", "openai", "code", "alpaca"])
+def test_sql_only_organisation_uses_dails_prefix_for_every_representation(sample_bench, repr_name):
+    """DAIL's SqlExampleStyle has one prefix whatever the representation (prompt/ExampleFormatTemplate.py)."""
+    from text2sql.prompt_builder import PromptConfig, build_prompts
+
+    cfg = PromptConfig(repr=repr_name, shots=2, select="random", org="sql")
+    rec = build_prompts(sample_bench, "dev", cfg, limit=1)[0]
+    user = rec["messages"][-1]["content"]
+    assert "/* Some SQL examples are provided based on similar problems: */\n" in user
+    assert rec["shots"][0]["query"] in user

@@ -26,6 +26,15 @@ from text2sql.errors import T2SError
 
 # Backend keys; decoding keys are DecodingConfig's fields (`seed` seeds both example selection and sampling).
 GEN_KEYS = {"model", "adapter", "backend", "base_url", "api_key_env", "concurrency", "predictions", "prompts"}
+# The spec's own top-level keys.
+SPEC_KEYS = {"name", "data", "split", "limit", "output_dir", "base", "grid", "baseline", "workers"}
+
+
+def _did_you_mean(word: str, choices) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(str(word), sorted(choices), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _label(value) -> str:
@@ -63,9 +72,15 @@ def split_settings(settings: dict):
     from text2sql.prompt_builder import PromptConfig
 
     prompt_keys = {f.name for f in fields(PromptConfig)}
-    unknown = set(settings) - prompt_keys - GEN_KEYS - set(DecodingConfig.__dataclass_fields__)
+    known = prompt_keys | GEN_KEYS | set(DecodingConfig.__dataclass_fields__)
+    unknown = sorted(set(settings) - known)
     if unknown:
-        raise T2SError(f"unknown ablation setting(s) {', '.join(sorted(unknown))}")
+        raise T2SError(
+            f"unknown ablation setting(s) {', '.join(unknown)}{_did_you_mean(unknown[0], known)}; "
+            f"settings are prompt options ({', '.join(sorted(prompt_keys))}), decoding options "
+            f"({', '.join(DecodingConfig.__dataclass_fields__)}) or {', '.join(sorted(GEN_KEYS))}"
+        )
+    _check_types(settings)
     config = PromptConfig(**{k: v for k, v in settings.items() if k in prompt_keys})
     config.validate()
     decoding = DecodingConfig(
@@ -77,12 +92,103 @@ def split_settings(settings: dict):
     return config, decoding, gen
 
 
+def _check_types(settings: dict) -> None:
+    """Each value has its option's type: `"fk": "no"` would otherwise silently mean True."""
+    from dataclasses import MISSING, fields
+
+    from text2sql.generation import DecodingConfig
+    from text2sql.prompt_builder import PromptConfig
+
+    defaults = {f.name: f.default for f in fields(PromptConfig) if f.default is not MISSING}
+    defaults.update({f.name: f.default for f in fields(DecodingConfig)})
+    for key, value in settings.items():
+        default = defaults.get(key)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        else:
+            ok = value is None or isinstance(value, str | int | float)
+        if not ok:
+            want = type(default).__name__ if default is not None else "a string"
+            raise T2SError(f"ablation setting {key!r} must be {want}, not {value!r}")
+
+
+def _check_arm(name: str, settings: dict) -> None:
+    """Everything that would otherwise fail only when this arm's turn comes."""
+    from text2sql.generation import BACKENDS
+    from text2sql.generation.model_checks import check_model_path
+
+    try:
+        config, decoding, gen = split_settings(settings)
+        backend = gen.get("backend", "hf")
+        if backend not in BACKENDS:
+            raise T2SError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+        if backend in ("hf", "vllm", "openai") and not gen.get("model"):
+            raise T2SError(f"the {backend} backend needs a 'model'")
+        if backend == "replay" and not gen.get("predictions"):
+            raise T2SError("the replay backend needs 'predictions'")
+        if decoding.samples < 1 or decoding.max_new_tokens < 1 or decoding.batch_size < 1:
+            raise T2SError("samples, max_new_tokens and batch_size must be at least 1")
+        if decoding.temperature < 0 or not 0 < decoding.top_p <= 1:
+            raise T2SError("temperature must be >= 0 and top_p in (0, 1]")
+        if decoding.samples > 1 and decoding.temperature <= 0:
+            raise T2SError("samples > 1 needs temperature > 0")
+        if backend in ("hf", "vllm"):
+            check_model_path(gen.get("model"), "model")
+            check_model_path(gen.get("adapter"), "adapter")
+        for key in ("predictions", "prompts"):
+            if gen.get(key) and not Path(gen[key]).is_file():
+                raise T2SError(f"{key} file {gen[key]} does not exist")
+    except T2SError as e:
+        raise T2SError(f"arm {name}: {e}") from None
+
+
+def validate_spec(spec: dict) -> list[tuple[str, dict]]:
+    """Check the whole spec before any arm runs (keys, every grid value, the baseline); return the arms."""
+    if not isinstance(spec, dict):
+        raise T2SError("an ablation spec is a JSON object with base, grid and baseline")
+    unknown = sorted(set(spec) - SPEC_KEYS)
+    if unknown:
+        raise T2SError(
+            f"unknown spec key {unknown[0]!r}{_did_you_mean(unknown[0], SPEC_KEYS)}; "
+            f"a spec has {', '.join(sorted(SPEC_KEYS))}"
+        )
+    if not isinstance(spec.get("base") or {}, dict):
+        raise T2SError("spec 'base' must be an object of settings")
+    limit = spec.get("limit")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise T2SError(f"spec 'limit' must be a positive integer, not {limit!r}")
+    workers = spec.get("workers")
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        raise T2SError(f"spec 'workers' must be a positive integer, not {workers!r}")
+    plan = arms(spec)
+    for name, settings in plan:
+        _check_arm(name, settings)
+    names = [n for n, _ in plan]
+    baseline = spec.get("baseline")
+    if baseline is not None and baseline not in names:
+        raise T2SError(
+            f"baseline {baseline!r} is not an arm{_did_you_mean(baseline, names)}; the arms are {', '.join(names)}"
+        )
+    return plan
+
+
 def run_ablation(
-    spec_path: str | Path | dict, output_dir: str | Path | None = None, log: Callable[[str], None] = print
+    spec_path: str | Path | dict,
+    output_dir: str | Path | None = None,
+    log: Callable[[str], None] = print,
+    overwrite: bool = False,
 ) -> dict[str, Path]:
-    """Run (or resume) every arm, then write the report into the output folder."""
+    """Validate the whole spec, run (or resume) every arm, then write the report into the output folder.
+
+    `overwrite` starts every arm afresh instead of resuming or skipping it.
+    """
     from text2sql.data.benchmark import load_benchmark
     from text2sql.generation.pipeline import generate_predictions, score
+    from text2sql.provenance import prompt_identity, provenance
     from text2sql.report import write_report
 
     if isinstance(spec_path, dict):
@@ -92,15 +198,16 @@ def run_ablation(
             spec = json.loads(Path(spec_path).read_text())
         except (OSError, json.JSONDecodeError) as e:
             raise T2SError(f"cannot read ablation spec {spec_path}: {e}") from None
+    plan = validate_spec(spec)
     out = Path(output_dir or spec.get("output_dir") or f"runs/ablate/{spec.get('name', 'ablation')}")
     bench = load_benchmark(spec.get("data"))
     split, limit = spec.get("split", "dev"), spec.get("limit")
-    plan = arms(spec)
+    bench.examples(split)  # an unknown split fails here, before any arm
     for name, settings in plan:
         config, decoding, gen = split_settings(settings)
         arm_dir = out / name
         done = arm_dir / "summary.json"
-        if done.exists() and json.loads(done.read_text()).get("arm_settings") == settings:
+        if not overwrite and done.exists() and json.loads(done.read_text()).get("arm_settings") == settings:
             log(f"{name}: done already, skipped")
             continue
         log(f"{name}: generating and evaluating")
@@ -113,10 +220,20 @@ def run_ablation(
             decoding=decoding,
             limit=limit,
             backend=gen.pop("backend", "hf"),
+            overwrite=overwrite,
             **gen,
         )
         report = score(bench, run, None, workers=spec.get("workers"))
         report.summary.update(name=name, arm_settings=settings)
+        settings_, tokenizer = prompt_identity(run.records)
+        report.summary["provenance"] = provenance(
+            data=bench.root,
+            split=split,
+            examples=run.examples,
+            prompt_settings=settings_,
+            tokenizer=tokenizer,
+        )
+        report.summary["provenance"]["ablation_spec"] = spec
         report.write(arm_dir)
         log(f"{name}: EX {100 * report.summary['ex']:.1f}%")
     baseline = spec.get("baseline")

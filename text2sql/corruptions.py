@@ -49,8 +49,9 @@ def _alias_map(tree: exp.Expression, schema: Schema) -> dict[str, str]:
 def _owner(col: exp.Column, aliases: dict[str, str], schema: Schema) -> str | None:
     if col.table:
         return aliases.get(col.table.lower())
-    tables = {v for v in aliases.values()}
-    for name in tables:
+    # FROM order, not a set: a set of strings iterates in a per-process hash order, so an unqualified
+    # column present in two tables got a different owner (and different negatives) from run to run
+    for name in dict.fromkeys(aliases.values()):
         t = schema.table(name)
         if t is not None and t.column(col.name) is not None:
             return t.name

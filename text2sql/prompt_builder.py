@@ -172,9 +172,10 @@ def build_prompts(
     examples = bench.examples(split)
     if limit is not None:
         examples = examples[:limit]
-    if tokenizer is None:
-        from text2sql.tokenizer import load_tokenizer
+    from text2sql.tokenizer import load_tokenizer, tokenizer_label
 
+    counted_by = tokenizer_label(config.tokenizer or (tokenizer and getattr(tokenizer, "name_or_path", None)))
+    if tokenizer is None:
         tokenizer = load_tokenizer(config.tokenizer)
     opts = config.schema_options()
     chash = config.hash()
@@ -253,6 +254,7 @@ def build_prompts(
         rec = _build_one(tpl, config, opts, bench, ex, schema, db_path, shots, tokenizer)
         rec["config"] = cdict
         rec["config_hash"] = chash
+        rec["tokenizer"] = counted_by  # which tokenizer counted n_tokens
         records.append(rec)
         if progress is not None:
             progress(1)
@@ -342,4 +344,5 @@ def summary(records: list[dict]) -> dict:
         "shots_dropped": sum(r["shots_dropped"] for r in records),
         "prompts_pruned": sum(1 for r in records if r["pruned_tables"]),
         "over_budget": sum(1 for r in records if r["over_budget"]),
+        "tokenizer": ", ".join(sorted({str(r.get("tokenizer")) for r in records if r.get("tokenizer")})) or None,
     }

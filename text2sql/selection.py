@@ -123,13 +123,19 @@ class Embedder:
         if path.exists():
             return np.load(path)
         unique = list(dict.fromkeys(texts))  # masked questions repeat often: embed each text once
-        if len(unique) > 500:
-            print(
-                f"selection: embedding {len(unique)} questions with {self.display_name} "
-                f"(cached in {path.parent} for later runs)",
-                file=sys.stderr,
-            )
-        vectors = self._load().encode(unique, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+        model = self._load()
+        parts = []
+        from text2sql.progress import Progress
+
+        label = f"embedding with {self.display_name} (cached for later runs)"
+        with Progress(label, len(unique), unit="questions", enabled=len(unique) > 200) as bar:
+            for start in range(0, len(unique), 256):
+                chunk = unique[start : start + 256]
+                parts.append(
+                    model.encode(chunk, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+                )
+                bar.advance(len(chunk))
+        vectors = np.concatenate(parts) if parts else np.zeros((0, 1), dtype=np.float32)
         row = {t: i for i, t in enumerate(unique)}
         emb = vectors.astype(np.float32)[[row[t] for t in texts]]
         path.parent.mkdir(parents=True, exist_ok=True)

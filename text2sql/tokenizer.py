@@ -7,6 +7,16 @@ from pathlib import Path
 
 from text2sql.errors import T2SError
 
+# How records and summaries name the fallback: its counts run about 2x a real model tokenizer's.
+BUNDLED_TOKENIZER_NAME = "t2s-bundled-sample-bpe (fallback; counts ~2x Qwen2.5, pass --tokenizer)"
+
+
+def tokenizer_label(name_or_path: str | Path | None) -> str:
+    """The name recorded beside `n_tokens`: the path or hub id, or the bundled fallback named as such."""
+    if not name_or_path or Path(str(name_or_path)).resolve() == bundled_tokenizer_dir().resolve():
+        return BUNDLED_TOKENIZER_NAME
+    return str(name_or_path)
+
 
 def bundled_tokenizer_dir() -> Path:
     """Byte-level BPE trained on the bundled sample, with Qwen2.5's special tokens and ChatML template."""

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import typer
 
-from text2sql.commands.generate import run_generation, wants_generation, with_generation_options
+from text2sql.commands.generate import (
+    run_generation,
+    run_provenance,
+    wants_generation,
+    with_generation_options,
+)
 from text2sql.errors import T2SError
 
 
@@ -60,7 +65,8 @@ def register(app: typer.Typer) -> None:
             None,
             "--output-dir",
             "-o",
-            help="Where results.jsonl and summary.json go (default: runs/eval/...).",
+            help="Where results.jsonl and summary.json go (default with --model: runs/eval/<model>-<split>-<hash>, "
+            "so rerunning resumes).",
         ),
         cache_dir: Path | None = typer.Option(
             None, "--cache-dir", help="Gold result cache (default: $T2S_CACHE_DIR/gold or ~/.cache/t2s/gold)."
@@ -76,6 +82,7 @@ def register(app: typer.Typer) -> None:
         With --model (or --backend gold), generate the predictions first: see `t2s predict`.
         """
         from rich.console import Console
+        from rich.markup import escape
 
         from text2sql.data.benchmark import load_benchmark
         from text2sql.eval.evaluate import default_metric, evaluate, render
@@ -95,8 +102,12 @@ def register(app: typer.Typer) -> None:
         metric = metric or default_metric(bench)
         all_examples = bench.examples(split)
         examples = all_examples[:limit] if limit else all_examples
-        out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
-        run = run_generation(gen, bench, split, out, limit=len(examples)) if wants_generation(gen) else None
+        run = None
+        if wants_generation(gen):
+            run = run_generation(gen, bench, split, output_dir, limit=len(examples), kind="eval")
+            out = run.output_dir
+        else:
+            out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
         preds = run.sql_for(examples) if run else load_predictions(predictions, examples, len(all_examples))
         report = evaluate(
             bench,
@@ -112,8 +123,12 @@ def register(app: typer.Typer) -> None:
             ves_runs=ves_runs,
         )
         report.summary["settings"].update(
-            data=str(bench.root), split=split, predictions=str(predictions), limit=limit
+            data=str(bench.root),
+            split=split,
+            predictions=str(predictions) if predictions else None,
+            limit=limit,
         )
+        report.summary["provenance"] = run_provenance(bench, split, examples, run)
         if run:
             from text2sql.generation.pipeline import annotate
 
@@ -130,6 +145,7 @@ def register(app: typer.Typer) -> None:
         report.write(out)
         console = Console()
         render(report, console)
+        where = escape(str(out))  # a folder like runs/x[1] is text, not rich markup
         console.print(
-            f"EX ({metric}) {100 * report.summary['ex']:.2f}%  ->  {out}/results.jsonl, {out}/summary.json"
+            f"EX ({metric}) {100 * report.summary['ex']:.2f}%  ->  {where}/results.jsonl, {where}/summary.json"
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 from pathlib import Path
 
 import typer
@@ -77,10 +78,20 @@ def decoding_from(gen: dict):
 
 
 def run_generation(
-    gen: dict, bench, split: str, output_dir: Path, limit: int | None = None, predictions: Path | None = None
+    gen: dict,
+    bench,
+    split: str,
+    output_dir: Path | None,
+    limit: int | None = None,
+    predictions: Path | None = None,
+    kind: str = "predict",
 ):
-    """The generation behind `t2s predict` and `t2s eval --model`: a `GenerationRun`."""
-    from text2sql.generation.pipeline import generate_predictions
+    """The generation behind `t2s predict` and `t2s eval --model`: a `GenerationRun`.
+
+    Without `output_dir` the folder is derived from model, adapter, data, split, prompts and
+    decoding (`runs/<kind>/...`), so rerunning the same command resumes where it stopped.
+    """
+    from text2sql.generation.pipeline import default_run_dir, generate_predictions, prompts_key
 
     prompt_config = None
     if not gen["prompts"]:
@@ -88,18 +99,31 @@ def run_generation(
 
         shared = {k: gen.get(k) for k, _, _ in _prompt_options()}
         prompt_config = _config(shared)
+    decoding = decoding_from(gen)
+    backend = gen["backend"] or "hf"
+    if output_dir is None:
+        output_dir = default_run_dir(
+            kind,
+            backend=backend,
+            model=gen["model"] if backend not in ("gold", "replay") else str(predictions or ""),
+            adapter=gen["adapter"],
+            data=bench.root,
+            split=split,
+            prompt_key=prompts_key(gen["prompts"], prompt_config),
+            decoding=decoding,
+        )
     return generate_predictions(
         data=None,
         bench=bench,
         split=split,
         output_dir=output_dir,
-        backend=gen["backend"] or "hf",
+        backend=backend,
         model=gen["model"],
         adapter=gen["adapter"],
         tokenizer=gen.get("tokenizer"),
         prompts=str(gen["prompts"]) if gen["prompts"] else None,
         prompt_config=prompt_config,
-        decoding=decoding_from(gen),
+        decoding=decoding,
         limit=limit,
         predictions=str(predictions) if predictions else None,
         base_url=gen["base_url"],
@@ -109,8 +133,23 @@ def run_generation(
     )
 
 
+def run_provenance(bench, split: str, examples, run=None) -> dict:
+    """The provenance block of a summary.json; prompt settings and tokenizer from the run's records."""
+    from text2sql.provenance import prompt_identity, provenance
+
+    settings, tokenizer = prompt_identity(run.records) if run is not None else (None, None)
+    return provenance(
+        data=bench.root, split=split, examples=examples, prompt_settings=settings, tokenizer=tokenizer
+    )
+
+
 def predict_cmd(
-    output_dir: Path = typer.Option(..., "--output-dir", "-o", help="Folder for predictions.jsonl."),
+    output_dir: Path | None = typer.Option(
+        None,
+        "--output-dir",
+        "-o",
+        help="Folder for predictions.jsonl (default: runs/predict/<model>-<split>-<hash>, so reruns resume).",
+    ),
     split: str = typer.Option("dev", "--split", help="Split to predict."),
     predictions: Path | None = typer.Option(None, "--predictions", help="Replay this predictions file."),
     *,
@@ -125,7 +164,13 @@ def predict_cmd(
         raise T2SError("nothing to run: pass --model PATH (or --backend gold / --predictions FILE)")
     bench = load_benchmark(gen["data"])
     run = run_generation(gen, bench, split, output_dir, limit=gen["limit"], predictions=predictions)
-    typer.echo(f"{len(run.predictions)} predictions -> {output_dir}/predictions.jsonl")
+    summary = {
+        "predictions": len(run.predictions),
+        "generation": run.info,
+        "provenance": run_provenance(bench, split, run.examples, run),
+    }
+    (run.output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    typer.echo(f"{len(run.predictions)} predictions -> {run.output_dir}/predictions.jsonl")
 
 
 def ablate_cmd(
@@ -133,11 +178,14 @@ def ablate_cmd(
     output_dir: Path | None = typer.Option(
         None, "--output-dir", "-o", help="Overrides the spec's output_dir."
     ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Run every arm afresh instead of resuming or skipping finished ones."
+    ),
 ) -> None:
     """Run a grid of prompt/model arms, evaluate each, and write the comparison report."""
     from text2sql.ablation import run_ablation
 
-    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo)
+    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo, overwrite=overwrite)
     typer.echo(f"report: {paths['html']}")
 
 

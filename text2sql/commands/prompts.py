@@ -99,10 +99,9 @@ def _config(shared: dict):
 
 
 def _progress(total: int, label: str):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from text2sql.progress import Progress
 
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False)
-    return bar
+    return Progress(label, total, unit="examples")
 
 
 def _run_prompts(shared: dict, split: str, label: str):
@@ -114,14 +113,13 @@ def _run_prompts(shared: dict, split: str, label: str):
     n = len(bench.examples(split))
     total = min(n, shared["limit"]) if shared["limit"] is not None else n
     with _progress(total, label) as bar:
-        task = bar.add_task(label, total=total)
         records = build_prompts(
             bench,
             split,
             cfg,
             limit=shared["limit"],
             pre_predictions=shared["pre_predictions"],
-            progress=lambda k: bar.advance(task, k),
+            progress=bar.advance,
         )
     return bench, cfg, records
 
@@ -137,6 +135,8 @@ def _print_summary(records: list[dict], extra: dict | None = None) -> None:
         f"{s['shots_dropped']} shots dropped and {s['prompts_pruned']} schemas pruned for the budget"
         + (f"; {s['over_budget']} still over budget" if s["over_budget"] else "")
     )
+    if s.get("tokenizer"):
+        typer.echo(f"tokens counted with {s['tokenizer']}")
     if records:
         typer.echo(f"config hash {records[0]['config_hash']}")
 
@@ -198,7 +198,6 @@ def build_dpo_cmd(
     n = len(bench.examples(split))
     total = min(n, shared["limit"]) if shared["limit"] is not None else n
     with _progress(total, "dpo") as bar:
-        task = bar.add_task("dpo", total=total)
         rows, stats = build_dpo(
             bench,
             split,
@@ -208,7 +207,7 @@ def build_dpo_cmd(
             allow_errors=allow_errors,
             limit=shared["limit"],
             pre_predictions=shared["pre_predictions"],
-            progress=lambda k: bar.advance(task, k),
+            progress=bar.advance,
         )
     write_jsonl(output, rows)
     s = stats.to_dict()

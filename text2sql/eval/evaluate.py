@@ -284,15 +284,23 @@ def evaluate(
     metric: str | None = None,
     ves: bool = False,
     ves_runs: int = VES_RUNS,
+    progress_from: int = 500,
 ) -> EvalReport:
     """Execution accuracy of `predictions[i]` for `examples[i]` on every database file of its db.
 
     `metric` is `spider` or `bird`; None picks `default_metric(bench)`. `ves` adds BIRD's R-VES
-    (timed runs of each correct prediction and its gold, `ves_runs` pairs each).
+    (timed runs of each correct prediction and its gold, `ves_runs` pairs each). From `progress_from`
+    queries on, execution reports progress on stderr (see `text2sql.progress`).
     """
+    from text2sql.progress import Progress
+
     metric = check_metric(metric or default_metric(bench))
     if ves_runs < 1:
         raise T2SError("--ves-runs must be at least 1")
+
+    def bar(label: str, total: int) -> Progress | None:
+        return Progress(label, total, unit="queries") if total >= progress_from else None
+
     if len(predictions) != len(examples):
         raise T2SError(f"{len(predictions)} predictions for {len(examples)} examples: give one per question")
     start = time.monotonic()
@@ -316,7 +324,11 @@ def evaluate(
                 gold[(path, g)] = hit  # type: ignore[assignment]
                 if hit is None:
                     missing.append((path, g))
-    for task, res in zip(missing, execute_many(missing, workers=workers, **settings), strict=True):
+    gold_bar = bar("gold queries", len(missing))
+    done = execute_many(missing, workers=workers, on_done=gold_bar and gold_bar.advance, **settings)
+    if gold_bar:
+        gold_bar.close()
+    for task, res in zip(missing, done, strict=True):
         gold[task] = res
         cache.put(*task, res)
     levels = cache.hardness([ex.query for ex in examples], workers)
@@ -340,9 +352,13 @@ def evaluate(
         todo = [i for i in todo if i not in same]
         tasks = [(files[examples[i].db_id][k], preds[i], golds[i]) for i in todo]
         active = sorted(same)
-        for i, (ok, kind, msg, secs) in zip(
-            todo, map_tasks(judge, tasks, workers=workers, **settings), strict=True
-        ):
+        pred_bar = bar("predictions" if k == 0 else f"predictions, database file {k + 1}", len(tasks))
+        verdicts_k = map_tasks(
+            judge, tasks, workers=workers, on_done=pred_bar and pred_bar.advance, **settings
+        )
+        if pred_bar:
+            pred_bar.close()
+        for i, (ok, kind, msg, secs) in zip(todo, verdicts_k, strict=True):
             seconds[i] += secs
             if ok:
                 active.append(i)

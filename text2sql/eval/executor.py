@@ -255,6 +255,7 @@ def map_tasks(
     workers: int = 1,
     timeout: float = DEFAULT_TIMEOUT,
     max_rows: int = DEFAULT_MAX_ROWS,
+    on_done: Callable[[int], None] | None = None,
     **settings,
 ) -> list:
     """`[fn(executor, task) for task in tasks]` on a pool whose workers keep an `Executor` and its connections.
@@ -272,6 +273,8 @@ def map_tasks(
         try:
             for i, task in indexed:
                 results[i] = fn(ex, task)
+                if on_done is not None:
+                    on_done(1)
         finally:
             ex.close()
         return results
@@ -285,6 +288,8 @@ def map_tasks(
         for part in pool.imap_unordered(_run_chunk, chunks):
             for i, res in part:
                 results[i] = res
+            if on_done is not None:
+                on_done(len(part))
     return results
 
 

@@ -42,6 +42,12 @@ def load_backend(
         raise T2SError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
     if not model:
         raise T2SError(f"the {name} backend needs --model PATH_OR_NAME")
+    if name in ("hf", "vllm"):
+        from text2sql.generation.model_checks import check_adapter_matches, check_model_path
+
+        check_model_path(model)
+        check_model_path(adapter, "--adapter")
+        check_adapter_matches(adapter, model)
     if name == "hf":
         from text2sql.generation.hf import HFBackend
 

@@ -69,6 +69,68 @@ def check_prompt_hash(adapter_or_model: str | None, records: list[dict]) -> str 
     return None
 
 
+def _slug(text: str) -> str:
+    import re
+
+    name = Path(str(text).rstrip("/\\")).name or str(text)
+    return re.sub(r"[^\w.+-]", "_", name)[:40] or "model"
+
+
+def default_run_dir(
+    kind: str,
+    *,
+    backend: str,
+    model: str | None,
+    adapter: str | None,
+    data,
+    split: str,
+    prompt_key: str | None,
+    decoding: DecodingConfig,
+) -> Path:
+    """`runs/<kind>/<model>[+<adapter>]-<split>-<hash>`: the same command gets the same folder, so it resumes.
+
+    The hash covers everything that changes the answers: backend, model, adapter, data folder,
+    split, the prompt settings (or prompts file) and decoding; batch size and --limit do not.
+    """
+    import hashlib
+
+    dec = decoding.to_dict()
+    dec.pop("batch_size", None)
+    key = json.dumps(
+        {
+            "backend": backend,
+            "model": str(Path(model).resolve()) if model and Path(model).exists() else model,
+            "adapter": str(Path(adapter).resolve()) if adapter else None,
+            "data": str(Path(data).resolve()) if data else None,
+            "split": split,
+            "prompts": prompt_key,
+            "decoding": dec,
+        },
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    name = _slug(model) if model else backend
+    if adapter:
+        name += "+" + _slug(adapter)
+    return Path("runs") / kind / f"{name}-{split}-{digest}"
+
+
+def prompts_key(prompts: str | Path | None, prompt_config) -> str | None:
+    """What identifies the prompts: the file's content hash, or the prompt configuration's hash."""
+    if prompts:
+        import hashlib
+
+        path = Path(prompts)
+        if not path.is_file():
+            return str(path)
+        return "file:" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    if prompt_config is None:
+        from text2sql.prompt_builder import PromptConfig
+
+        prompt_config = PromptConfig()
+    return prompt_config.hash()
+
+
 def generate_predictions(
     *,
     data: str | None,
@@ -117,7 +179,13 @@ def generate_predictions(
             # count tokens (and apply --max-tokens) with the model's own tokenizer, and say which it was
             name = getattr(counter, "name_or_path", None) or tokenizer or model
             config = replace(config, tokenizer=str(name))
-        records = build_prompts(bench, split, config, limit=limit, tokenizer=counter)
+        from text2sql.progress import Progress
+
+        n = len(bench.examples(split))
+        with Progress("prompts", min(n, limit) if limit is not None else n, unit="prompts") as bar:
+            records = build_prompts(
+                bench, split, config, limit=limit, tokenizer=counter, progress=bar.advance
+            )
     if limit is not None:
         records = records[:limit]
     by_id = {e.id: e for e in bench.examples(split)}
@@ -150,7 +218,14 @@ def generate_predictions(
     out = Path(output_dir)
     settings = {k: info.get(k) for k in ("backend", "model", "adapter", "prompt_config_hash", "split")}
     preds = predict(
-        records, be, out / PREDICTIONS, decoding, voter=voter, settings=settings, overwrite=overwrite
+        records,
+        be,
+        out / PREDICTIONS,
+        decoding,
+        voter=voter,
+        settings=settings,
+        overwrite=overwrite,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
     )
     (out / GENERATION).write_text(json.dumps(info, indent=2, default=str) + "\n")
     return GenerationRun(records, preds, info, out, [by_id[r["id"]] for r in records])

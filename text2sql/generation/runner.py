@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.errors import T2SError, set_interrupt_hint
 from text2sql.eval.extraction import extract_sql
 from text2sql.generation.base import Backend, DecodingConfig, chunks
 
@@ -64,6 +65,17 @@ class PredictionWriter:
         self._f.close()
 
 
+def continue_hint(writer: PredictionWriter, total: int, argv: list[str]) -> str:
+    """Where the partial predictions are and the command (`argv`) that continues them."""
+    from text2sql.provenance import command_line
+
+    done = len(writer.done)
+    argv = [a for a in argv if a != "--overwrite"]  # continuing must not start afresh
+    return (
+        f"{done} of {total} predictions are saved in {writer.path}; to continue, rerun: {command_line(argv)}"
+    )
+
+
 Voter = Callable[[dict, list[str]], dict]  # (prompt record, candidate SQLs) -> {"sql", "votes", ...}
 
 
@@ -76,6 +88,7 @@ def predict(
     settings: dict | None = None,
     overwrite: bool = False,
     on_batch: Callable[[int, int], None] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> list[dict]:
     """Predictions for `records` in their order, reusing those already in `output`.
 
@@ -90,9 +103,17 @@ def predict(
     meta = {"decoding": d.to_dict(), **(settings or {})}
     meta["decoding"].pop("batch_size")  # batching changes speed, not answers
     writer = PredictionWriter(output, meta, overwrite=overwrite)
+    from text2sql.progress import Progress
+
+    todo = [r for r in records if str(r["id"]) not in writer.done]
+    todo.sort(key=lambda r: r.get("n_tokens") or len(r.get("prompt") or ""))  # length-sorted batches
+    n_done = len(records) - len(todo)
+    if n_done and log is not None:
+        log(f"resuming: {n_done} of {len(records)} done in {writer.path}")
+    argv = list(sys.argv)
+    set_interrupt_hint(lambda: continue_hint(writer, len(records), argv))
+    bar = Progress("generate", len(records), unit="rows", done=n_done) if todo else None
     try:
-        todo = [r for r in records if str(r["id"]) not in writer.done]
-        todo.sort(key=lambda r: r.get("n_tokens") or len(r.get("prompt") or ""))  # length-sorted batches
         for k, batch in enumerate(chunks(todo, d.batch_size)):
             first = backend.generate(batch, n=1, temperature=d.temperature if d.samples == 1 else 0.0)
             sampled = (
@@ -113,8 +134,13 @@ def predict(
                     out.update(voter(rec, cands))  # sets "sql" to the voted answer, adds "votes"
                     out["candidates"] = cands
                 writer.write(out)
+            if bar is not None:
+                bar.advance(len(batch))
             if on_batch:
                 on_batch(k + 1, len(batch))
     finally:
+        if bar is not None:
+            bar.close()
         writer.close()
+    set_interrupt_hint(None)
     return [writer.done[str(r["id"])] for r in records if str(r["id"]) in writer.done]

@@ -17,6 +17,7 @@ def merge_adapter(base: str | Path, adapter: str | Path, output: str | Path, dty
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
+    from text2sql.generation.model_checks import check_adapter_matches
     from text2sql.tokenizer import load_tokenizer
 
     if dtype not in DTYPES:
@@ -24,6 +25,7 @@ def merge_adapter(base: str | Path, adapter: str | Path, output: str | Path, dty
     adapter = Path(adapter)
     if not (adapter / "adapter_config.json").is_file():
         raise T2SError(f"{adapter} holds no adapter_config.json: give the output_dir of a lora/qlora run")
+    check_adapter_matches(adapter, base)  # one line instead of dozens of "size mismatch" errors
     try:
         model = AutoModelForCausalLM.from_pretrained(str(base), dtype=getattr(torch, dtype))
     except (OSError, ValueError) as e:

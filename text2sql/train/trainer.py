@@ -130,6 +130,7 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
 
         shutil.rmtree(out / "ref")  # DPO's frozen copy of the starting adapter: not part of the result
     if trainer.is_world_process_zero():
+        from text2sql.provenance import write_train_summary
         from text2sql.train.plot import plot_loss
 
         trainer.processing_class.save_pretrained(out)
@@ -150,5 +151,6 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
             world_size=args.world_size,
         )
         (out / "t2s_train_log.json").write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
+        write_train_summary(out, cfg, trainer)  # provenance: t2s version, commit, command, data, versions
         plot_loss(trainer.state.log_history, out)
     return out

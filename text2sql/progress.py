@@ -1,0 +1,141 @@
+"""Progress for long steps (generation, embedding, prompt building, execution) on stderr.
+
+On a terminal: a rich bar with count, rate and ETA. Otherwise (CI logs, `| tee`, pytest): one plain
+line every `every` seconds and one at the end, so a log shows the run is alive without flooding it.
+
+    with progress("generate", total=len(todo), unit="rows") as bar:
+        for batch in batches:
+            ...
+            bar.advance(len(batch))
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TextIO
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+class Progress:
+    """Counts work done out of `total`; renders as a bar on a TTY, as periodic lines otherwise."""
+
+    def __init__(
+        self,
+        label: str,
+        total: int,
+        *,
+        unit: str = "rows",
+        stream: TextIO | None = None,
+        every: float | None = None,
+        tty: bool | None = None,
+        done: int = 0,
+        enabled: bool = True,
+    ):
+        self.label, self.total, self.unit = label, max(0, int(total)), unit
+        self.stream = stream or sys.stderr
+        self.every = float(os.environ.get("T2S_PROGRESS_EVERY", 10.0)) if every is None else every
+        self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()) if tty is None else tty
+        self.enabled = enabled
+        self.count = 0
+        self.offset = done  # already done before this run (resumed): counted in n, not in the rate
+        self.start = time.monotonic()
+        self._last = self.start
+        self._bar = None
+        self._task = None
+        self._closed = False
+        if self.tty and self.total and enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self._bar = rich_bar = RichProgress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TaskProgressColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream),
+                transient=False,
+            )
+            rich_bar.start()
+            self._task = rich_bar.add_task(label, total=self.total, completed=done, rate="")
+
+    # -- numbers ---------------------------------------------------------------------------------
+
+    @property
+    def n(self) -> int:
+        return self.offset + self.count
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.start
+        return self.count / elapsed if elapsed > 0 else 0.0
+
+    def eta(self) -> float | None:
+        r = self.rate()
+        return (self.total - self.n) / r if r > 0 else None
+
+    def line(self) -> str:
+        """`generate: 120/1034 rows (11.6%), 3.2 rows/s, ETA 4m45s`."""
+        pct = f" ({100 * self.n / self.total:.1f}%)" if self.total else ""
+        parts = [f"{self.label}: {self.n}/{self.total} {self.unit}{pct}"]
+        if self.count:
+            parts.append(f"{self.rate():.1f} {self.unit}/s")
+            eta = self.eta()
+            if eta is not None and self.n < self.total:
+                parts.append(f"ETA {_duration(eta)}")
+        parts.append(f"elapsed {_duration(time.monotonic() - self.start)}")
+        return ", ".join(parts)
+
+    # -- updates ---------------------------------------------------------------------------------
+
+    def advance(self, k: int = 1) -> None:
+        self.count += k
+        if self._bar is not None:
+            self._bar.update(self._task, advance=k, rate=f"{self.rate():.1f} {self.unit}/s")
+            return
+        now = time.monotonic()
+        if self.enabled and now - self._last >= self.every and self.n < self.total:
+            self._last = now
+            self._print(self.line())
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._bar is not None:
+            self._bar.stop()
+        elif self.enabled and self.total and self.count:
+            self._print(self.line())
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def progress(label: str, total: int, **kwargs) -> Progress:
+    return Progress(label, total, **kwargs)
