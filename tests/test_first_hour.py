@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_generation_cli import t2s
 
-from tests.test_generation_cli import t2s
 from text2sql.progress import Progress
 
 REPO = Path(__file__).resolve().parents[1]
