@@ -25,6 +25,7 @@ GEN_OPTIONS = [
     ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
     ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
     ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
+    ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
 ]  # fmt: skip
 
@@ -105,6 +106,7 @@ def run_generation(
         base_url=gen["base_url"],
         api_key_env=gen["api_key_env"],
         concurrency=gen["concurrency"],
+        request_timeout=gen["request_timeout"],
         overwrite=gen["overwrite"],
     )
 

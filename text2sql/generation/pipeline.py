@@ -86,6 +86,7 @@ def generate_predictions(
     base_url: str | None = None,
     api_key_env: str = "OPENAI_API_KEY",
     concurrency: int = 4,
+    request_timeout: float = 120.0,
     overwrite: bool = False,
     bench=None,
 ) -> GenerationRun:
@@ -105,6 +106,7 @@ def generate_predictions(
         base_url=base_url,
         api_key_env=api_key_env,
         concurrency=concurrency,
+        request_timeout=request_timeout,
     )
     if prompts:
         records = read_prompt_records(prompts)
@@ -148,7 +150,7 @@ def generate_predictions(
     if warning:
         info["warning"] = warning
     out = Path(output_dir)
-    settings = {k: info.get(k) for k in ("backend", "model", "adapter", "prompt_config_hash", "split")}
+    settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
     preds = predict(
         records, be, out / PREDICTIONS, decoding, voter=voter, settings=settings, overwrite=overwrite
     )
