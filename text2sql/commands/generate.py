@@ -147,11 +147,12 @@ def report_cmd(
     runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for report.md/.html/.json."),
     baseline: str | None = typer.Option(None, "--baseline", help="Arm compared by McNemar (default: first)."),
+    name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
 ) -> None:
-    """EX with bootstrap CIs, McNemar vs a baseline, tokens, error taxonomy: Markdown + HTML."""
+    """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
     from text2sql.report import write_report
 
-    paths = write_report(runs, output, baseline=baseline)
+    paths = write_report(runs, output, baseline=baseline, names=name or None)
     typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}")
 
 
