@@ -212,6 +212,7 @@ def figures(data: dict) -> dict[str, str | None]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     arms, out = data["arms"], {}
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -237,6 +238,7 @@ def figures(data: dict) -> dict[str, str | None]:
         xs = [a["mean_tokens"] for a in plotted]
         pad = max(10.0, 0.08 * (max(xs) - min(xs)))
         ax.set_xlim(min(xs) - pad, max(xs) + pad)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("mean prompt tokens")
         ax.set_ylabel("EX (%), 95% Wilson CI")
         ax.set_title("Execution accuracy against prompt length", pad=12)
