@@ -262,8 +262,18 @@ def test_unknown_tokens_are_not_plotted_at_zero(tmp_path):
     assert "not plotted, prompt tokens unknown: predictions p.sql" in page
 
 
-def test_missing_results_is_a_user_error(tmp_path):
+def test_missing_or_broken_results_are_user_errors(tmp_path):
     with pytest.raises(T2SError, match="results.jsonl"):
+        load_run(tmp_path)
+    (tmp_path / "results.jsonl").write_text("")
+    with pytest.raises(T2SError, match="holds no results"):
+        load_run(tmp_path)
+    (tmp_path / "results.jsonl").write_text('{"id": "a", "correct": true}\n{"correct": true}\n')
+    with pytest.raises(T2SError, match=r"results.jsonl:2: not a result record"):
+        load_run(tmp_path)
+    (tmp_path / "results.jsonl").write_text('{"id": "a", "correct": true}\n')
+    (tmp_path / "summary.json").write_text("{broken")
+    with pytest.raises(T2SError, match="summary.json is not valid JSON"):
         load_run(tmp_path)
 
 
@@ -311,3 +321,12 @@ def test_report_renders_in_headless_chromium(tmp_path):
 
     right = np.asarray(img)[:, 1000:1350]
     assert int((right < 200).sum()) > 2000
+
+
+def test_data_recorded_as_a_provenance_record_still_pairs(tmp_path):
+    a = make_run(tmp_path / "a", [True, False] * 3, 10)
+    b = make_run(tmp_path / "b", [True] * 6, 10, data={"folder": "/data/spider/", "questions_sha256": "ab"})
+    c = make_run(tmp_path / "c", [True] * 6, 10, data={"folder": "/data/bird"})
+    assert [x["data"] for x in analyse([load_run(a), load_run(b)])["arms"]] == ["/data/spider"] * 2
+    with pytest.raises(T2SError, match="different data folders"):
+        analyse([load_run(a), load_run(c)])

@@ -53,6 +53,8 @@ class Run:
     @property
     def data(self) -> str | None:
         value = self.setting("data")
+        if isinstance(value, dict):  # a provenance record: the folder is one of its fields
+            value = next((value[k] for k in ("folder", "path", "root", "dir") if value.get(k)), None)
         return os.path.normpath(str(value)) if value else None
 
     @property
@@ -146,6 +148,8 @@ def load_run(path: str | Path, name: str | None = None) -> Run:
                 results.append(_normalise(json.loads(line)))
             except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
                 raise T2SError(f"{results_path}:{n}: not a result record ({e})") from None
+    if not results:
+        raise T2SError(f"{results_path} holds no results: nothing to report on")
     given = name or summary.get("name") or summary.get("arm")
     label = given or derived_name(summary) or path.name
     return Run(name=str(label), path=path, summary=summary, results=results, named=bool(given))
