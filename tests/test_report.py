@@ -159,6 +159,7 @@ def test_bird_difficulty_buckets_and_metric(tmp_path):
         ({"data": "/data/sample"}, "different data folders"),
         ({"split": "test"}, "different splits"),
         ({"settings": {"metric": "bird"}}, "different metrics"),
+        ({"settings": {"metric": "spider", "keep_distinct": True}}, "different metrics"),
     ],
 )
 def test_report_refuses_runs_of_another_benchmark_split_or_metric(tmp_path, other, message):
@@ -330,3 +331,14 @@ def test_data_recorded_as_a_provenance_record_still_pairs(tmp_path):
     assert [x["data"] for x in analyse([load_run(a), load_run(b)])["arms"]] == ["/data/spider"] * 2
     with pytest.raises(T2SError, match="different data folders"):
         analyse([load_run(a), load_run(c)])
+
+
+def test_metric_label_from_settings(tmp_path):
+    runs = {
+        "old": {},  # nothing recorded: unknown, pairs with anything
+        "spider": {"keep_distinct": False},  # scored before --metric existed: Spider's rules
+        "kd": {"keep_distinct": True},
+        "bird": {"metric": "bird", "keep_distinct": False},
+    }
+    got = {n: load_run(make_run(tmp_path / n, [True], 1, settings=s)).metric for n, s in runs.items()}
+    assert got == {"old": None, "spider": "spider", "kd": "spider + keep DISTINCT", "bird": "bird"}

@@ -64,8 +64,19 @@ class Run:
 
     @property
     def metric(self) -> str | None:
+        """The EX metric (spider | bird), with `+ keep DISTINCT` when Spider's DISTINCT removal was off.
+
+        A run scored before `--metric` existed but with `keep_distinct` recorded was scored with
+        Spider's rules, so it says `spider`; a summary that records neither says nothing (None).
+        """
+        settings = self.summary.get("settings") or {}
         value = self.setting("metric")
-        return str(value) if value else None
+        if value is None and "keep_distinct" not in settings:
+            return None
+        label = str(value or "spider")
+        if settings.get("keep_distinct") and label == "spider":
+            label += " + keep DISTINCT"
+        return label
 
 
 def _first(rec: dict, *keys, default=None):
