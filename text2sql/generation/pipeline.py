@@ -183,6 +183,7 @@ def score(bench, run: GenerationRun, output_dir: str | Path | None = None, **eva
     from text2sql.eval.evaluate import evaluate
 
     report = evaluate(bench, run.examples, run.sql_for(run.examples), **eval_kwargs)
+    report.summary["settings"].update(data=str(bench.root), split=run.info.get("split"))  # for `t2s report`
     annotate(report, run, lambda sqls: evaluate(bench, run.examples, sqls, **eval_kwargs))
     if output_dir is not None:
         report.write(output_dir)
