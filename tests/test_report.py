@@ -342,3 +342,26 @@ def test_metric_label_from_settings(tmp_path):
     }
     got = {n: load_run(make_run(tmp_path / n, [True], 1, settings=s)).metric for n, s in runs.items()}
     assert got == {"old": None, "spider": "spider", "kd": "spider + keep DISTINCT", "bird": "bird"}
+
+
+def test_scored_generation_runs_carry_data_and_split(tmp_path):
+    """Ablation and quick-start arms go through `score`: their summaries must say data and split too."""
+    from text2sql.data.benchmark import load_benchmark
+    from text2sql.generation.pipeline import generate_predictions, score
+
+    bench = load_benchmark(None)
+    examples = bench.examples("dev")[:3]
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(
+        "".join(
+            json.dumps({"id": e.id, "gold": e.query, "messages": [{"role": "user", "content": e.question}]})
+            + "\n"
+            for e in examples
+        )
+    )
+    run = generate_predictions(
+        data=None, split="dev", output_dir=tmp_path / "arm", backend="gold", prompts=str(prompts), bench=bench
+    )
+    score(bench, run, tmp_path / "arm", workers=1, use_cache=False)
+    loaded = load_run(tmp_path / "arm")
+    assert (loaded.data, loaded.split, loaded.name) == (str(bench.root), "dev", "gold SQL")
