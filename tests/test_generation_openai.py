@@ -230,6 +230,29 @@ def test_server_ignoring_n_gets_a_distinct_seed_per_sample():
     assert sorted(b["n"] for b in state["bodies"]) == [1, 1, 2, 2, 3, 3]
 
 
+REJECT_N = (400, {"Content-Type": "application/json"}, b'{"error": {"message": "n must be 1"}}')
+
+
+def test_server_rejecting_n_is_asked_one_sample_at_a_time():
+    url, state, stop = serve(lambda body: [f"SELECT {body['seed']}"], script=[REJECT_N])
+    try:
+        out = OpenAIBackend("m", base_url=url, backoff=0.01).generate(recs(1), n=3, temperature=0.8)
+    finally:
+        stop()
+    assert out == [["SELECT 0", "SELECT 1", "SELECT 2"]]
+    assert [b["n"] for b in state["bodies"]] == [3, 1, 1, 1]
+
+
+def test_a_bad_request_for_one_sample_is_reported_not_looped():
+    url, state, stop = serve(lambda body: ["SELECT 1"], script=[REJECT_N])
+    try:
+        with pytest.raises(T2SError, match="HTTP 400: .*n must be 1"):
+            OpenAIBackend("m", base_url=url, backoff=0.01).generate(recs(1), n=1)
+    finally:
+        stop()
+    assert state["requests"] == 1
+
+
 def test_resume_refuses_another_endpoint_or_model(tmp_path):
     from text2sql.data.benchmark import load_benchmark
     from text2sql.generation.pipeline import GENERATION, generate_predictions

@@ -30,6 +30,10 @@ class _Odd(Exception):
     """An answer that is not a usable chat completion; retried like a 5xx."""
 
 
+class _Rejected(T2SError):
+    """HTTP 400: the server refuses the request itself (e.g. `n` > 1 on a server that serves one)."""
+
+
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """`Retry-After` as seconds to wait: delta-seconds or an HTTP-date (RFC 9110 §10.2.3); None if unusable."""
     if not value:
@@ -107,6 +111,7 @@ class OpenAIBackend(Backend):
         self.api_key_env = api_key_env
         self.api_key = os.environ.get(api_key_env)
         self.decoding = decoding or DecodingConfig()
+        self.single_choice = False  # set when the server answered HTTP 400 to n > 1
         self.concurrency, self.max_retries, self.backoff, self.timeout = (
             max(1, concurrency),
             max(0, max_retries),
@@ -138,7 +143,8 @@ class OpenAIBackend(Backend):
                 if e.code not in RETRY_STATUS or last:
                     hint = f" (is ${self.api_key_env} set?)" if e.code in (401, 403) else ""
                     after = f" after {tries} tries" if e.code in RETRY_STATUS else ""
-                    raise T2SError(f"{url} answered HTTP {e.code}{after}{hint}: {detail}") from None
+                    kind = _Rejected if e.code == 400 else T2SError
+                    raise kind(f"{url} answered HTTP {e.code}{after}{hint}: {detail}") from None
                 told = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None)
                 wait = wait if told is None else told
             except _Odd as e:
@@ -177,9 +183,14 @@ class OpenAIBackend(Backend):
         while len(texts) < n:
             # A server that ignores `n` returns fewer choices than asked: ask again for the rest, each
             # time with the seed of the next sample, or every "sample" would be the same completion.
-            body["n"] = n - len(texts)
+            body["n"] = 1 if self.single_choice else n - len(texts)
             body["seed"] = d.seed + len(texts)
-            texts += self._post(body)
+            try:
+                texts += self._post(body)
+            except _Rejected:
+                if body["n"] == 1:
+                    raise
+                self.single_choice = True  # a server that rejects n > 1: one sample per request from now on
         return texts[:n]
 
     def generate(self, records: list[dict], n: int = 1, temperature: float = 0.0) -> list[list[str]]:
