@@ -146,7 +146,7 @@ def ablate_cmd(
 def report_cmd(
     runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for report.md/.html/.json."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Arm compared by McNemar (default: first)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."),
     name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
 ) -> None:
     """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
