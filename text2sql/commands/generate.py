@@ -26,6 +26,7 @@ GEN_OPTIONS = [
     ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
     ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
     ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
+    ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
 ]  # fmt: skip
 
@@ -129,6 +130,7 @@ def run_generation(
         base_url=gen["base_url"],
         api_key_env=gen["api_key_env"],
         concurrency=gen["concurrency"],
+        request_timeout=gen["request_timeout"],
         overwrite=gen["overwrite"],
     )
 
@@ -192,12 +194,13 @@ def ablate_cmd(
 def report_cmd(
     runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
     output: Path = typer.Option(..., "--output", "-o", help="Folder for report.md/.html/.json."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Arm compared by McNemar (default: first)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."),
+    name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
 ) -> None:
-    """EX with bootstrap CIs, McNemar vs a baseline, tokens, error taxonomy: Markdown + HTML."""
+    """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
     from text2sql.report import write_report
 
-    paths = write_report(runs, output, baseline=baseline)
+    paths = write_report(runs, output, baseline=baseline, names=name or None)
     typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}")
 
 

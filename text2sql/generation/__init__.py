@@ -26,6 +26,7 @@ def load_backend(
     base_url: str | None = None,
     api_key_env: str = "OPENAI_API_KEY",
     concurrency: int = 4,
+    request_timeout: float = 120.0,
 ) -> Backend:
     """Build a backend by name; model libraries are imported only for the backend chosen."""
     if name == "gold":
@@ -66,6 +67,7 @@ def load_backend(
         api_key_env=api_key_env,
         decoding=decoding,
         concurrency=concurrency,
+        timeout=request_timeout,
     )
 
 

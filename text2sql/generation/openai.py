@@ -1,22 +1,94 @@
 """Any OpenAI-compatible chat endpoint (vLLM server, Ollama, hosted APIs) over stdlib HTTP.
 
-Plain `urllib` keeps the dependency list short; retries with exponential backoff absorb rate limits
-(429) and server hiccups (5xx), and a thread pool bounds how many requests are in flight.
+Plain `urllib` keeps the dependency list short. Real endpoints misbehave in many small ways (429s with
+an HTTP-date `Retry-After`, a proxy's HTML page with status 200, `{"choices": []}`, a choice without
+its message), so every answer is validated and anything odd is retried with exponential backoff; when
+the retries run out the user gets one `error:` line that says what the server did, never a traceback.
+A thread pool bounds how many requests are in flight.
 """
 
 from __future__ import annotations
 
+import email.utils
+import http.client
 import json
 import os
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timezone
 
 from text2sql.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig
 
-RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+MAX_WAIT = 60.0  # seconds: no Retry-After makes a run sleep longer than this per attempt
+
+
+class _Odd(Exception):
+    """An answer that is not a usable chat completion; retried like a 5xx."""
+
+
+class _Rejected(T2SError):
+    """HTTP 400: the server refuses the request itself (e.g. `n` > 1 on a server that serves one)."""
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` as seconds to wait: delta-seconds or an HTTP-date (RFC 9110 §10.2.3); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:  # HTTP-dates are GMT
+        when = when.replace(tzinfo=timezone.utc)
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_choices(raw: bytes) -> list[str]:
+    """The answers in a chat-completion body; `_Odd` for anything that is not one.
+
+    `content: null` is a legal empty answer (e.g. a reasoning model that spent its tokens thinking);
+    a choice without `message`/`content` at all, or no choices, is a broken answer and is retried.
+    """
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Odd(f"a body that is not JSON: {_one_line(raw[:200].decode(errors='replace'))!r}") from None
+    if not isinstance(body, dict):
+        raise _Odd(f"JSON that is not a chat completion: {_one_line(json.dumps(body)[:200])}")
+    if body.get("error"):
+        err = body["error"]
+        msg = err.get("message") if isinstance(err, dict) else err
+        raise _Odd(f"an error object: {_one_line(str(msg))}")
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise _Odd("no choices" if choices == [] else "a completion without a `choices` list")
+    texts = []
+    for c in choices:
+        msg = c.get("message") if isinstance(c, dict) else None
+        if not isinstance(msg, dict) or "content" not in msg:
+            raise _Odd("a choice without message.content")
+        content = msg["content"]
+        if content is not None and not isinstance(content, str):
+            raise _Odd(f"message.content of type {type(content).__name__}")
+        texts.append(content or "")
+    return texts
 
 
 class OpenAIBackend(Backend):
@@ -33,40 +105,66 @@ class OpenAIBackend(Backend):
         backoff: float = 1.0,
         timeout: float = 120.0,
     ):
+        if not timeout or timeout <= 0:
+            raise T2SError("--request-timeout must be a positive number of seconds")
         self.model, self.base_url = model, base_url.rstrip("/")
         self.api_key_env = api_key_env
         self.api_key = os.environ.get(api_key_env)
         self.decoding = decoding or DecodingConfig()
+        self.single_choice = False  # set when the server answered HTTP 400 to n > 1
         self.concurrency, self.max_retries, self.backoff, self.timeout = (
             max(1, concurrency),
-            max_retries,
+            max(0, max_retries),
             backoff,
-            timeout,
+            float(timeout),
         )
 
-    def _post(self, body: dict) -> dict:
+    def _post(self, body: dict) -> list[str]:
+        """POST one chat completion and return its answers, retrying everything transient or odd."""
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         data = json.dumps(body).encode()
         url = f"{self.base_url}/chat/completions"
-        for attempt in range(self.max_retries + 1):
+        tries = self.max_retries + 1
+        for attempt in range(tries):
+            last = attempt == self.max_retries
+            wait = self.backoff * 2**attempt
             req = urllib.request.Request(url, data=data, headers=headers, method="POST")
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                    return json.loads(resp.read())
+                    raw = resp.read()
+                return parse_choices(raw)
             except urllib.error.HTTPError as e:
-                detail = e.read()[:300].decode(errors="replace")
-                if e.code not in RETRY_STATUS or attempt == self.max_retries:
+                try:
+                    detail = _one_line(e.read()[:300].decode(errors="replace"))
+                except (OSError, http.client.HTTPException):
+                    detail = ""
+                if e.code not in RETRY_STATUS or last:
                     hint = f" (is ${self.api_key_env} set?)" if e.code in (401, 403) else ""
-                    raise T2SError(f"{url} answered HTTP {e.code}{hint}: {detail}") from None
-                wait = float(e.headers.get("Retry-After") or self.backoff * 2**attempt)
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
-                if attempt == self.max_retries:
-                    reason = getattr(e, "reason", e)
-                    raise T2SError(f"cannot reach {url}: {reason}; check --base-url") from None
-                wait = self.backoff * 2**attempt
-            time.sleep(min(wait, 60.0))
+                    after = f" after {tries} tries" if e.code in RETRY_STATUS else ""
+                    kind = _Rejected if e.code == 400 else T2SError
+                    raise kind(f"{url} answered HTTP {e.code}{after}{hint}: {detail}") from None
+                told = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None)
+                wait = wait if told is None else told
+            except _Odd as e:
+                if last:
+                    raise T2SError(
+                        f"{url} returned {e} ({tries} tries); is --base-url an OpenAI-compatible API?"
+                    ) from None
+            except TimeoutError:
+                if last:
+                    raise T2SError(
+                        f"{url} did not answer within {self.timeout:g} s ({tries} tries): "
+                        "raise --request-timeout or lower --concurrency"
+                    ) from None
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+                if last:
+                    reason = _one_line(str(getattr(e, "reason", None) or e or type(e).__name__))
+                    raise T2SError(
+                        f"cannot reach {url} ({tries} tries): {reason}; check --base-url"
+                    ) from None
+            time.sleep(min(wait, MAX_WAIT))
         raise AssertionError("unreachable")
 
     def _complete(self, record: dict, n: int, temperature: float) -> list[str]:
@@ -82,20 +180,28 @@ class OpenAIBackend(Backend):
         if temperature > 0:
             body["top_p"] = d.top_p
         texts: list[str] = []
-        while len(texts) < n:  # some servers ignore `n`: ask again for the rest
-            body["n"] = n - len(texts)
-            choices = self._post(body).get("choices") or []
-            if not choices:
-                raise T2SError(f"{self.base_url} returned no choices for example {record.get('id')!r}")
-            texts += [c.get("message", {}).get("content") or "" for c in choices]
+        while len(texts) < n:
+            # A server that ignores `n` returns fewer choices than asked: ask again for the rest, each
+            # time with the seed of the next sample, or every "sample" would be the same completion.
+            body["n"] = 1 if self.single_choice else n - len(texts)
+            body["seed"] = d.seed + len(texts)
+            try:
+                texts += self._post(body)
+            except _Rejected:
+                if body["n"] == 1:
+                    raise
+                self.single_choice = True  # a server that rejects n > 1: one sample per request from now on
         return texts[:n]
 
     def generate(self, records: list[dict], n: int = 1, temperature: float = 0.0) -> list[list[str]]:
         for r in records:
             if not r.get("messages"):
                 raise T2SError("the openai backend needs chat prompts (records with messages)")
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        try:
             return list(pool.map(lambda r: self._complete(r, n, temperature), records))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # one failure stops the requests not yet sent
 
     def info(self) -> dict:
         return {
@@ -103,4 +209,5 @@ class OpenAIBackend(Backend):
             "model": self.model,
             "base_url": self.base_url,
             "concurrency": self.concurrency,
+            "request_timeout": self.timeout,
         }

@@ -148,6 +148,7 @@ def generate_predictions(
     base_url: str | None = None,
     api_key_env: str = "OPENAI_API_KEY",
     concurrency: int = 4,
+    request_timeout: float = 120.0,
     overwrite: bool = False,
     bench=None,
 ) -> GenerationRun:
@@ -167,6 +168,7 @@ def generate_predictions(
         base_url=base_url,
         api_key_env=api_key_env,
         concurrency=concurrency,
+        request_timeout=request_timeout,
     )
     if prompts:
         records = read_prompt_records(prompts)
@@ -216,7 +218,7 @@ def generate_predictions(
     if warning:
         info["warning"] = warning
     out = Path(output_dir)
-    settings = {k: info.get(k) for k in ("backend", "model", "adapter", "prompt_config_hash", "split")}
+    settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
     preds = predict(
         records,
         be,
@@ -256,6 +258,7 @@ def score(bench, run: GenerationRun, output_dir: str | Path | None = None, **eva
     from text2sql.eval.evaluate import evaluate
 
     report = evaluate(bench, run.examples, run.sql_for(run.examples), **eval_kwargs)
+    report.summary["settings"].update(data=str(bench.root), split=run.info.get("split"))  # for `t2s report`
     annotate(report, run, lambda sqls: evaluate(bench, run.examples, sqls, **eval_kwargs))
     if output_dir is not None:
         report.write(output_dir)

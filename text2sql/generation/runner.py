@@ -45,8 +45,16 @@ class PredictionWriter:
             self.meta_path.unlink(missing_ok=True)
         if self.meta_path.exists():
             old = json.loads(self.meta_path.read_text())
-            if old != settings and self.path.exists():
-                changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+            # a key missing on one side counts as None: folders written before a key existed still resume
+            changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
+            if changed and self.path.exists():
+                if {"model", "base_url"} & set(changed):
+                    raise T2SError(
+                        f"{self.path} holds answers from model {old.get('model')!r} at "
+                        f"{old.get('base_url') or 'a local backend'}, not {settings.get('model')!r} at "
+                        f"{settings.get('base_url') or 'a local backend'}: resuming would mix two endpoints; "
+                        "pass --overwrite to start again or choose another output"
+                    )
                 raise T2SError(
                     f"{self.path} was written with other settings ({', '.join(changed)} differ): "
                     "pass --overwrite to start again or choose another output"

@@ -1,7 +1,19 @@
-"""Ablation reports: EX with bootstrap CIs, McNemar against a baseline, Markdown and HTML."""
+"""Ablation reports: EX with Wilson intervals, paired bootstrap differences, McNemar's exact test."""
 
-from text2sql.report.render import analyse, write_report
+from text2sql.report.render import analyse, check_comparable, write_report
 from text2sql.report.runs import Run, load_run
-from text2sql.report.stats import bootstrap_ci, mcnemar
+from text2sql.report.stats import bootstrap_ci, ex_ci, holm, mcnemar, paired_diff_ci, wilson_ci
 
-__all__ = ["Run", "analyse", "bootstrap_ci", "load_run", "mcnemar", "write_report"]
+__all__ = [
+    "Run",
+    "analyse",
+    "bootstrap_ci",
+    "check_comparable",
+    "ex_ci",
+    "holm",
+    "load_run",
+    "mcnemar",
+    "paired_diff_ci",
+    "wilson_ci",
+    "write_report",
+]
