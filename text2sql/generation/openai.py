@@ -152,13 +152,15 @@ class OpenAIBackend(Backend):
                     raise T2SError(
                         f"{url} returned {e} ({tries} tries); is --base-url an OpenAI-compatible API?"
                     ) from None
-            except TimeoutError:
-                if last:
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+                timed_out = isinstance(e, TimeoutError) or isinstance(
+                    getattr(e, "reason", None), TimeoutError
+                )
+                if last and timed_out:  # a read timeout, or a connect timeout wrapped in URLError
                     raise T2SError(
                         f"{url} did not answer within {self.timeout:g} s ({tries} tries): "
                         "raise --request-timeout or lower --concurrency"
                     ) from None
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
                 if last:
                     reason = _one_line(str(getattr(e, "reason", None) or e or type(e).__name__))
                     raise T2SError(
