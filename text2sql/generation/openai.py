@@ -22,7 +22,13 @@ from datetime import timezone
 from text2sql.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig
 
-RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+RETRY_STATUS = {408, 409, 425, 429}  # and every 5xx, as the official OpenAI client does
+
+
+def _retryable(code: int) -> bool:
+    return code in RETRY_STATUS or code >= 500
+
+
 MAX_WAIT = 60.0  # seconds: no Retry-After makes a run sleep longer than this per attempt
 
 
@@ -53,6 +59,19 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         when = when.replace(tzinfo=timezone.utc)
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
+
+
+def _server_wait(headers) -> float | None:
+    """Seconds the server asked us to wait: OpenAI's `retry-after-ms`, else `Retry-After`."""
+    if not headers:
+        return None
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms is not None:
+            return max(0.0, float(ms) / 1000)
+    except ValueError:
+        pass
+    return retry_after_seconds(headers.get("Retry-After"))
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -140,12 +159,12 @@ class OpenAIBackend(Backend):
                     detail = _one_line(e.read()[:300].decode(errors="replace"))
                 except (OSError, http.client.HTTPException):
                     detail = ""
-                if e.code not in RETRY_STATUS or last:
+                if not _retryable(e.code) or last:
                     hint = f" (is ${self.api_key_env} set?)" if e.code in (401, 403) else ""
-                    after = f" after {tries} tries" if e.code in RETRY_STATUS else ""
+                    after = f" after {tries} tries" if _retryable(e.code) else ""
                     kind = _Rejected if e.code == 400 else T2SError
                     raise kind(f"{url} answered HTTP {e.code}{after}{hint}: {detail}") from None
-                told = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None)
+                told = _server_wait(e.headers)
                 wait = wait if told is None else told
             except _Odd as e:
                 if last:
