@@ -23,13 +23,11 @@ from text2sql.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig
 
 RETRY_STATUS = {408, 409, 425, 429}  # and every 5xx, as the official OpenAI client does
+MAX_WAIT = 60.0  # seconds: no Retry-After makes a run sleep longer than this per attempt
 
 
 def _retryable(code: int) -> bool:
     return code in RETRY_STATUS or code >= 500
-
-
-MAX_WAIT = 60.0  # seconds: no Retry-After makes a run sleep longer than this per attempt
 
 
 class _Odd(Exception):
