@@ -142,6 +142,7 @@ def _ok(*texts):
 ODDITIES = {
     "http_date_retry_after": (429, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, b"slow down"),
     "garbage_retry_after": (503, {"Retry-After": "soon"}, b""),
+    "retry_after_ms": (529, {"retry-after-ms": "20"}, b"overloaded"),
     "html_200": (200, {"Content-Type": "text/html"}, b"<html><body>Bad gateway</body></html>"),
     "empty_choices": (200, {}, b'{"choices": []}'),
     "no_choices_key": (200, {}, b'{"id": "x", "object": "chat.completion"}'),

@@ -180,6 +180,19 @@ def test_report_refuses_different_question_lists(tmp_path):
     (c / "results.jsonl").write_text(lines)
     with pytest.raises(T2SError, match="'dev-3' reads differently"):
         write_report([a, c], tmp_path / "out")
+    d = make_run(tmp_path / "gold", [True] * 60, 10)
+    rows = [json.loads(x) for x in (d / "results.jsonl").read_text().splitlines()]
+    rows = [{**r, "gold": "SELECT 2" if r["id"] == "dev-7" else "SELECT 1"} for r in rows]
+    (d / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    e = make_run(tmp_path / "gold2", [True] * 60, 10)
+    (e / "results.jsonl").write_text("".join(json.dumps({**r, "gold": "SELECT 1"}) + "\n" for r in rows))
+    with pytest.raises(T2SError, match="'dev-7' has another gold SQL"):
+        write_report([d, e], tmp_path / "out")
+    f = make_run(tmp_path / "sum1", [True] * 60, 10, settings={"questions_sha256": "sha256:aaaa"})
+    g = make_run(tmp_path / "sum2", [True] * 60, 10, settings={"questions_sha256": "sha256:bbbb"})
+    with pytest.raises(T2SError, match="different question checksums"):
+        write_report([f, g], tmp_path / "out")
+    assert write_report([a, f], tmp_path / "out")["html"].exists()  # one side unknown: compared by ids
 
 
 def test_unknown_data_or_split_does_not_block_but_shows_a_dash(tmp_path):

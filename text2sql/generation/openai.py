@@ -22,8 +22,12 @@ from datetime import timezone
 from text2sql.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig
 
-RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+RETRY_STATUS = {408, 409, 425, 429}  # and every 5xx, as the official OpenAI client does
 MAX_WAIT = 60.0  # seconds: no Retry-After makes a run sleep longer than this per attempt
+
+
+def _retryable(code: int) -> bool:
+    return code in RETRY_STATUS or code >= 500
 
 
 class _Odd(Exception):
@@ -53,6 +57,19 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         when = when.replace(tzinfo=timezone.utc)
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
+
+
+def _server_wait(headers) -> float | None:
+    """Seconds the server asked us to wait: OpenAI's `retry-after-ms`, else `Retry-After`."""
+    if not headers:
+        return None
+    try:
+        ms = headers.get("retry-after-ms")
+        if ms is not None:
+            return max(0.0, float(ms) / 1000)
+    except ValueError:
+        pass
+    return retry_after_seconds(headers.get("Retry-After"))
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -140,25 +157,27 @@ class OpenAIBackend(Backend):
                     detail = _one_line(e.read()[:300].decode(errors="replace"))
                 except (OSError, http.client.HTTPException):
                     detail = ""
-                if e.code not in RETRY_STATUS or last:
+                if not _retryable(e.code) or last:
                     hint = f" (is ${self.api_key_env} set?)" if e.code in (401, 403) else ""
-                    after = f" after {tries} tries" if e.code in RETRY_STATUS else ""
+                    after = f" after {tries} tries" if _retryable(e.code) else ""
                     kind = _Rejected if e.code == 400 else T2SError
                     raise kind(f"{url} answered HTTP {e.code}{after}{hint}: {detail}") from None
-                told = retry_after_seconds(e.headers.get("Retry-After") if e.headers else None)
+                told = _server_wait(e.headers)
                 wait = wait if told is None else told
             except _Odd as e:
                 if last:
                     raise T2SError(
                         f"{url} returned {e} ({tries} tries); is --base-url an OpenAI-compatible API?"
                     ) from None
-            except TimeoutError:
-                if last:
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+                timed_out = isinstance(e, TimeoutError) or isinstance(
+                    getattr(e, "reason", None), TimeoutError
+                )
+                if last and timed_out:  # a read timeout, or a connect timeout wrapped in URLError
                     raise T2SError(
                         f"{url} did not answer within {self.timeout:g} s ({tries} tries): "
                         "raise --request-timeout or lower --concurrency"
                     ) from None
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
                 if last:
                     reason = _one_line(str(getattr(e, "reason", None) or e or type(e).__name__))
                     raise T2SError(

@@ -63,7 +63,8 @@ def check_comparable(runs: list[Run], base: Run) -> None:
                 "question, so give it runs of one benchmark, split and metric"
             )
     base_ids = set(base.correct)
-    base_q = {r["id"]: r["question"] for r in base.results}
+    base_rows = {r["id"]: r for r in base.results}
+    base_sum = base.setting("questions_sha256")
     for run in runs:
         if run is base:
             continue
@@ -77,12 +78,19 @@ def check_comparable(runs: list[Run], base: Run) -> None:
                 "compare runs of the same benchmark, split and --limit"
             )
         for r in run.results:
-            q = base_q.get(r["id"])
-            if q is not None and r["question"] is not None and q != r["question"]:
-                raise T2SError(
-                    f"question {r['id']!r} reads differently in {run.name} and {base.name}: "
-                    "these runs come from different benchmarks"
-                )
+            for key, what in (("question", "reads differently"), ("gold", "has another gold SQL")):
+                mine, theirs = r[key], base_rows[r["id"]][key]
+                if mine is not None and theirs is not None and mine != theirs:
+                    raise T2SError(
+                        f"question {r['id']!r} {what} in {run.name} and {base.name}: "
+                        "these runs come from different benchmarks (or versions of one)"
+                    )
+        checksum = run.setting("questions_sha256")
+        if checksum and base_sum and checksum != base_sum:
+            raise T2SError(
+                f"{run.name} and {base.name} record different question checksums ({checksum[:19]}… vs "
+                f"{base_sum[:19]}…): these runs come from different benchmarks (or versions of one)"
+            )
 
 
 def _bucketing(runs: list[Run]) -> tuple[str, list[str]]:

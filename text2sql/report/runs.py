@@ -93,6 +93,7 @@ def _normalise(rec: dict) -> dict:
     return {
         "id": str(rec["id"]),
         "question": rec.get("question"),
+        "gold": rec.get("gold"),
         "correct": bool(correct),
         "hardness": str(rec.get("hardness") or "unknown").lower(),
         "difficulty": str(difficulty).lower() if difficulty else None,
