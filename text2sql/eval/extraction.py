@@ -130,7 +130,7 @@ def _query_in_prose(text: str) -> str | None:
     for pos in reversed(starts):
         if found is not None and found_at - pos > _MAX_QUERY_CHARS:
             break
-        query = _query_at(_first_statement(text[pos:]))
+        query = _query_at(_first_statement(text[pos : pos + _MAX_QUERY_CHARS]))
         if query is not None and (found is None or pos + len(query) > found_at):
             found, found_at = query, pos
     return found
