@@ -128,3 +128,18 @@ def test_never_raises_and_is_deterministic():
     for text in odd:
         assert isinstance(extract_sql(text), str)  # type: ignore[arg-type]
         assert extract_sql(text) == extract_sql(text)  # type: ignore[arg-type]
+
+
+def test_prose_query_spanning_lines_and_enclosing_queries():
+    text = "The query:\nSELECT a\nFROM t\nWHERE b = 1\nThis returns the a values of rows where b is 1."
+    assert extract_sql(text) == "SELECT a FROM t WHERE b = 1"
+    assert extract_sql("Answer: WITH a AS (SELECT 1 FROM t) SELECT * FROM a") == (
+        "WITH a AS (SELECT 1 FROM t) SELECT * FROM a"
+    )
+    draft_then_final = "First SELECT x FROM t1\nthen better:\nSELECT y FROM t2 WHERE z IN (SELECT z FROM t3)"
+    assert extract_sql(draft_then_final) == "SELECT y FROM t2 WHERE z IN (SELECT z FROM t3)"
+
+
+def test_long_chatty_prose_stays_bounded():
+    line = "We select the rows with the highest value from the table and then we select the best one\n"
+    assert extract_sql("Let me think.\n" + line * 200 + "SELECT a FROM t") == "SELECT a FROM t"
