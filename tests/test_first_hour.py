@@ -94,14 +94,15 @@ def test_interrupted_generation_says_where_and_how_to_continue(tmp_path, monkeyp
     assert "2 of 4 predictions are saved in" in hint and str(tmp_path / "p") in hint
     assert hint.endswith("rerun: t2s predict --model m")  # without --overwrite, which would start afresh
 
-    import text2sql.cli as cli
+    import text2sql.commands.generate as generate
 
-    def interrupted():
-        raise KeyboardInterrupt
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # as Ctrl-C inside generation, with the hint still set
 
-    monkeypatch.setattr(cli, "app", interrupted)
-    res = t2s(check=False)
-    assert res.returncode == 130 and "rerun: t2s predict --model m" in res.stderr
+    monkeypatch.setattr(generate, "run_generation", interrupted)
+    res = t2s("predict", "--backend", "gold", check=False)  # through typer, which maps Ctrl-C to exit 130
+    assert res.returncode == 130 and "interrupted: 2 of 4 predictions" in res.stderr
+    assert "rerun: t2s predict --model m" in res.stderr
 
 
 def test_eval_summary_records_provenance_and_json_nulls(tmp_path):
