@@ -19,10 +19,14 @@ def test_plain_progress_lines_carry_count_rate_and_eta():
     out = io.StringIO()
     bar = Progress("generate", 10, unit="rows", stream=out, every=0, tty=False, done=2)
     bar.advance(3)
-    bar.close()
-    first, last = out.getvalue().splitlines()
-    assert first.startswith("generate: 5/10 rows (50.0%)") and "rows/s" in first and "ETA" in first
-    assert last.startswith("generate: 5/10 rows")  # the closing line, also on a non-TTY stream
+    bar.close()  # nothing new since the last line: not repeated
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith("generate: 5/10 rows (50.0%)") and "rows/s" in line and "ETA" in line
+    out = io.StringIO()
+    with Progress("embedding", 10, unit="questions", stream=out, every=3600, tty=False) as bar:
+        bar.advance(4)
+        assert out.getvalue() == ""  # between periodic lines: silent
+    assert out.getvalue().startswith("embedding: 4/10 questions")  # the closing line, on a non-TTY stream
     quiet = io.StringIO()
     with Progress("x", 10, stream=quiet, every=0, tty=False, enabled=False) as off:
         off.advance(10)

@@ -50,6 +50,7 @@ class Progress:
         self.offset = done  # already done before this run (resumed): counted in n, not in the rate
         self.start = time.monotonic()
         self._last = self.start
+        self._printed_n = -1
         self._bar = None
         self._task = None
         self._closed = False
@@ -119,6 +120,7 @@ class Progress:
             self._print(self.line())
 
     def _print(self, text: str) -> None:
+        self._printed_n = self.n
         print(text, file=self.stream, flush=True)
 
     def close(self) -> None:
@@ -127,7 +129,7 @@ class Progress:
         self._closed = True
         if self._bar is not None:
             self._bar.stop()
-        elif self.enabled and self.total and self.count:
+        elif self.enabled and self.total and self.count and self._printed_n != self.n:
             self._print(self.line())
 
     def __enter__(self) -> Progress:
