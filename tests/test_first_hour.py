@@ -208,3 +208,17 @@ def test_output_folder_with_brackets_is_printed_not_parsed(tmp_path, capsys):
     out = tmp_path / "runs" / "pred[/]x"
     t2s("eval", "--backend", "gold", "-o", str(out), "--limit", "3", "--workers", "1")
     assert f"{out}/summary.json" in capsys.readouterr().out.replace("\n", "")
+
+
+def test_nested_progress_on_a_terminal_shares_one_live_display():
+    """Prompt building around a cold embedding step: rich allows only one live display at a time."""
+    import text2sql.progress as progress
+
+    out = io.StringIO()
+    with Progress("prompts", 4, stream=out, tty=True) as outer:
+        with Progress("embedding", 3, stream=out, tty=True) as inner:
+            inner.advance(3)
+            assert inner._bar is outer._bar
+        outer.advance(4)
+        assert progress._LIVE is outer._bar
+    assert progress._LIVE is None and "embedding" in out.getvalue() and "prompts" in out.getvalue()
