@@ -222,3 +222,13 @@ def test_nested_progress_on_a_terminal_shares_one_live_display():
         outer.advance(4)
         assert progress._LIVE is outer._bar
     assert progress._LIVE is None and "embedding" in out.getvalue() and "prompts" in out.getvalue()
+
+
+def test_eval_of_a_predictions_file_gets_a_readable_stable_folder(tmp_path, monkeypatch, sample_bench):
+    monkeypatch.chdir(tmp_path)
+    preds = tmp_path / "my-preds.sql"
+    preds.write_text("".join(e.query + "\n" for e in sample_bench.examples("dev")))
+    t2s("eval", "--predictions", str(preds), "--workers", "1", "--limit", "3")
+    t2s("eval", "--predictions", str(preds), "--workers", "1", "--limit", "3")
+    (folder,) = (tmp_path / "runs" / "eval").iterdir()
+    assert folder.name.startswith("my-preds-dev-") and (folder / "summary.json").exists()
