@@ -75,6 +75,8 @@ def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench, m
     )
     assert setups["backend=gold,fk=true"]["prompt_hash"] != setups["backend=gold,fk=false"]["prompt_hash"]
     assert "## Arms" in md and "| backend=gold,fk=true | gold |" in md
+    arm = json.loads((tmp_path / "out" / "backend=gold,fk=false" / "summary.json").read_text())
+    assert arm["provenance"]["prompt_settings"]["fk"] is False and arm["provenance"]["questions"] == 12
     logs.clear()
     run_ablation(spec, log=logs.append)
     assert sum("skipped" in line for line in logs) == 4

@@ -19,10 +19,14 @@ def test_plain_progress_lines_carry_count_rate_and_eta():
     out = io.StringIO()
     bar = Progress("generate", 10, unit="rows", stream=out, every=0, tty=False, done=2)
     bar.advance(3)
-    bar.close()
-    first, last = out.getvalue().splitlines()
-    assert first.startswith("generate: 5/10 rows (50.0%)") and "rows/s" in first and "ETA" in first
-    assert last.startswith("generate: 5/10 rows")  # the closing line, also on a non-TTY stream
+    bar.close()  # nothing new since the last line: not repeated
+    (line,) = out.getvalue().splitlines()
+    assert line.startswith("generate: 5/10 rows (50.0%)") and "rows/s" in line and "ETA" in line
+    out = io.StringIO()
+    with Progress("embedding", 10, unit="questions", stream=out, every=3600, tty=False) as bar:
+        bar.advance(4)
+        assert out.getvalue() == ""  # between periodic lines: silent
+    assert out.getvalue().startswith("embedding: 4/10 questions")  # the closing line, on a non-TTY stream
     quiet = io.StringIO()
     with Progress("x", 10, stream=quiet, every=0, tty=False, enabled=False) as off:
         off.advance(10)
@@ -94,14 +98,15 @@ def test_interrupted_generation_says_where_and_how_to_continue(tmp_path, monkeyp
     assert "2 of 4 predictions are saved in" in hint and str(tmp_path / "p") in hint
     assert hint.endswith("rerun: t2s predict --model m")  # without --overwrite, which would start afresh
 
-    import text2sql.cli as cli
+    import text2sql.commands.generate as generate
 
-    def interrupted():
-        raise KeyboardInterrupt
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # as Ctrl-C inside generation, with the hint still set
 
-    monkeypatch.setattr(cli, "app", interrupted)
-    res = t2s(check=False)
-    assert res.returncode == 130 and "rerun: t2s predict --model m" in res.stderr
+    monkeypatch.setattr(generate, "run_generation", interrupted)
+    res = t2s("predict", "--backend", "gold", check=False)  # through typer, which maps Ctrl-C to exit 130
+    assert res.returncode == 130 and "interrupted: 2 of 4 predictions" in res.stderr
+    assert "rerun: t2s predict --model m" in res.stderr
 
 
 def test_eval_summary_records_provenance_and_json_nulls(tmp_path):
@@ -203,3 +208,27 @@ def test_output_folder_with_brackets_is_printed_not_parsed(tmp_path, capsys):
     out = tmp_path / "runs" / "pred[/]x"
     t2s("eval", "--backend", "gold", "-o", str(out), "--limit", "3", "--workers", "1")
     assert f"{out}/summary.json" in capsys.readouterr().out.replace("\n", "")
+
+
+def test_nested_progress_on_a_terminal_shares_one_live_display():
+    """Prompt building around a cold embedding step: rich allows only one live display at a time."""
+    import text2sql.progress as progress
+
+    out = io.StringIO()
+    with Progress("prompts", 4, stream=out, tty=True) as outer:
+        with Progress("embedding", 3, stream=out, tty=True) as inner:
+            inner.advance(3)
+            assert inner._bar is outer._bar
+        outer.advance(4)
+        assert progress._LIVE is outer._bar
+    assert progress._LIVE is None and "embedding" in out.getvalue() and "prompts" in out.getvalue()
+
+
+def test_eval_of_a_predictions_file_gets_a_readable_stable_folder(tmp_path, monkeypatch, sample_bench):
+    monkeypatch.chdir(tmp_path)
+    preds = tmp_path / "my-preds.sql"
+    preds.write_text("".join(e.query + "\n" for e in sample_bench.examples("dev")))
+    t2s("eval", "--predictions", str(preds), "--workers", "1", "--limit", "3")
+    t2s("eval", "--predictions", str(preds), "--workers", "1", "--limit", "3")
+    (folder,) = (tmp_path / "runs" / "eval").iterdir()
+    assert folder.name.startswith("my-preds-dev-") and (folder / "summary.json").exists()

@@ -188,7 +188,7 @@ def run_ablation(
     """
     from text2sql.data.benchmark import load_benchmark
     from text2sql.generation.pipeline import generate_predictions, score
-    from text2sql.provenance import prompt_identity, provenance
+    from text2sql.provenance import run_provenance
     from text2sql.report import write_report
 
     if isinstance(spec_path, dict):
@@ -225,14 +225,7 @@ def run_ablation(
         )
         report = score(bench, run, None, workers=spec.get("workers"))
         report.summary.update(name=name, arm_settings=settings)
-        settings_, tokenizer = prompt_identity(run.records)
-        report.summary["provenance"] = provenance(
-            data=bench.root,
-            split=split,
-            examples=run.examples,
-            prompt_settings=settings_,
-            tokenizer=tokenizer,
-        )
+        report.summary["provenance"] = run_provenance(bench, split, run.examples, run.records)
         report.summary["provenance"]["ablation_spec"] = spec
         report.write(arm_dir)
         log(f"{name}: EX {100 * report.summary['ex']:.1f}%")

@@ -128,13 +128,25 @@ def main() -> None:
         Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
-        from text2sql.errors import interrupted_hint
-
-        hint = interrupted_hint()
-        Console(stderr=True).print(
-            "[yellow]interrupted[/]" + (f": {escape(hint)}" if hint else ""), highlight=False, soft_wrap=True
-        )
+        _interrupted()
         sys.exit(130)
+    except SystemExit as e:
+        if e.code == 130:  # typer turns Ctrl-C into a silent exit 130
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    """Say that Ctrl-C stopped the run, where the partial output is and how to continue it."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from text2sql.errors import interrupted_hint
+
+    hint = interrupted_hint()
+    Console(stderr=True).print(
+        "[yellow]interrupted[/]" + (f": {escape(hint)}" if hint else ""), highlight=False, soft_wrap=True
+    )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,35 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
+_LIVE = None  # the rich progress display in use, shared by nested steps
+
+
+def _rich_progress(stream):
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
+    return RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=False,
+    )
+
+
 class Progress:
     """Counts work done out of `total`; renders as a bar on a TTY, as periodic lines otherwise."""
 
@@ -50,35 +79,19 @@ class Progress:
         self.offset = done  # already done before this run (resumed): counted in n, not in the rate
         self.start = time.monotonic()
         self._last = self.start
+        self._printed_n = -1
         self._bar = None
         self._task = None
         self._closed = False
+        self._owner = False
         if self.tty and self.total and enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                TaskProgressColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-            from rich.progress import Progress as RichProgress
-
-            self._bar = rich_bar = RichProgress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TaskProgressColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=Console(file=self.stream),
-                transient=False,
-            )
-            rich_bar.start()
-            self._task = rich_bar.add_task(label, total=self.total, completed=done, rate="")
+            global _LIVE
+            if _LIVE is None:  # rich allows one live display: nested steps add a row to it
+                _LIVE = _rich_progress(self.stream)
+                _LIVE.start()
+                self._owner = True
+            self._bar = _LIVE
+            self._task = _LIVE.add_task(label, total=self.total, completed=done, rate="")
 
     # -- numbers ---------------------------------------------------------------------------------
 
@@ -119,6 +132,7 @@ class Progress:
             self._print(self.line())
 
     def _print(self, text: str) -> None:
+        self._printed_n = self.n
         print(text, file=self.stream, flush=True)
 
     def close(self) -> None:
@@ -126,8 +140,11 @@ class Progress:
             return
         self._closed = True
         if self._bar is not None:
-            self._bar.stop()
-        elif self.enabled and self.total and self.count:
+            if self._owner:
+                global _LIVE
+                self._bar.stop()
+                _LIVE = None
+        elif self.enabled and self.total and self.count and self._printed_n != self.n:
             self._print(self.line())
 
     def __enter__(self) -> Progress:

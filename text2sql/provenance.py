@@ -124,6 +124,14 @@ def prompt_identity(records: list[dict]) -> tuple[dict | None, str | None]:
     return settings, ", ".join(tokenizers) or None
 
 
+def run_provenance(bench, split: str, examples, records: list[dict] | None = None) -> dict:
+    """Provenance of an evaluation or generation run; prompt settings and tokenizer from its prompt records."""
+    settings, tokenizer = prompt_identity(records or [])
+    return provenance(
+        data=bench.root, split=split, examples=examples, prompt_settings=settings, tokenizer=tokenizer
+    )
+
+
 def _file_checksum(path) -> str | None:
     try:
         h = hashlib.sha256()

@@ -50,6 +50,7 @@ def quickstart(
     from text2sql.generation import DecodingConfig
     from text2sql.generation.pipeline import generate_predictions, score
     from text2sql.prompt_builder import PromptConfig, build_prompts, write_jsonl
+    from text2sql.provenance import provenance, run_provenance
     from text2sql.report import write_report
     from text2sql.sft import sft_rows
     from text2sql.train import build_tiny_model, train
@@ -100,6 +101,7 @@ def quickstart(
         )
         report = score(bench, run, out / "eval" / name, workers=1, use_cache=False)
         report.summary["name"] = name
+        report.summary["provenance"] = run_provenance(bench, "dev", run.examples, run.records)
         report.write(out / "eval" / name)
         runs[name] = report.summary
 
@@ -116,6 +118,7 @@ def quickstart(
         "report_markdown": str(paths["markdown"]),
         "runs": {n: str(out / "eval" / n) for n in runs},
         "seconds": round(time.monotonic() - t0, 1),
+        "provenance": provenance(data=bench.root, split="dev", examples=bench.examples("dev")[:limit]),
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     step("done")

@@ -6,7 +6,6 @@ plugs in there and reuses everything else.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -30,6 +29,18 @@ def load_predictions(predictions: Path | None, examples: list, total: int) -> li
     if preds and not isinstance(preds[0], tuple) and len(preds) == total and total != len(examples):
         preds = preds[: len(examples)]  # --limit with a full-split predictions file
     return align_predictions(preds, examples)
+
+
+def predictions_run_dir(predictions: Path | None, data: Path, split: str) -> Path:
+    """`runs/eval/<predictions file>-<split>-<hash of its content and the data>`: readable, and stable."""
+    import hashlib
+    import re
+
+    if predictions is None or not Path(predictions).is_file():
+        return Path("runs") / "eval" / split  # load_predictions reports the missing file
+    digest = hashlib.sha256(Path(predictions).read_bytes() + f"\0{Path(data).resolve()}\0{split}".encode())
+    stem = re.sub(r"[^\w.+-]", "_", Path(predictions).stem)[:40]
+    return Path("runs") / "eval" / f"{stem}-{split}-{digest.hexdigest()[:8]}"
 
 
 def register(app: typer.Typer) -> None:
@@ -107,7 +118,7 @@ def register(app: typer.Typer) -> None:
             run = run_generation(gen, bench, split, output_dir, limit=len(examples), kind="eval")
             out = run.output_dir
         else:
-            out = output_dir or Path("runs") / "eval" / f"{split}-{time.strftime('%Y%m%d-%H%M%S')}"
+            out = output_dir or predictions_run_dir(predictions, bench.root, split)
         preds = run.sql_for(examples) if run else load_predictions(predictions, examples, len(all_examples))
         report = evaluate(
             bench,

@@ -136,13 +136,10 @@ def run_generation(
 
 
 def run_provenance(bench, split: str, examples, run=None) -> dict:
-    """The provenance block of a summary.json; prompt settings and tokenizer from the run's records."""
-    from text2sql.provenance import prompt_identity, provenance
+    """The provenance block of a summary.json (see `text2sql.provenance`)."""
+    from text2sql.provenance import run_provenance as provenance_of
 
-    settings, tokenizer = prompt_identity(run.records) if run is not None else (None, None)
-    return provenance(
-        data=bench.root, split=split, examples=examples, prompt_settings=settings, tokenizer=tokenizer
-    )
+    return provenance_of(bench, split, examples, run.records if run is not None else None)
 
 
 def predict_cmd(
