@@ -146,3 +146,50 @@ def test_row_packed_batches_equal_trl_flattened_batches(micro_model, tmp_path):
         flat = {k: theirs[k] for k in ("input_ids", "labels", "position_ids")}
         theirs_loss = model(**flat, use_cache=False).loss
     torch.testing.assert_close(ours_loss, theirs_loss, atol=1e-4, rtol=1e-4)
+
+
+def test_row_packed_labels_cover_only_completions_whatever_trl_builds():
+    """TRL 0.24-0.29 hand the collator `completion_mask` and no labels, TRL >= 1 `labels` and no mask: either
+    way no prompt or padding token may get a label (a `labels = input_ids` fallback trained on prompts)."""
+    import torch
+
+    from text2sql.train.collate import REAL_TOKENS, RowPackedCollator
+
+    # two packed rows: [prompt 3 | completion 2 | prompt 2 | completion 3] and [prompt 4 | completion 2]
+    ids = [[11, 12, 13, 21, 22, 14, 15, 23, 24, 25], [16, 17, 18, 19, 26, 27]]
+    masks = [[0, 0, 0, 1, 1, 0, 0, 1, 1, 1], [0, 0, 0, 0, 1, 1]]
+    lengths = [[5, 5], [6]]
+    old_trl = [{"input_ids": i, "completion_mask": m, "seq_lengths": s} for i, m, s in zip(ids, masks, lengths)]
+    new_trl = [
+        {"input_ids": i, "labels": [t if k else -100 for t, k in zip(i, m)], "seq_lengths": s}
+        for i, m, s in zip(ids, masks, lengths)
+    ]
+    pad = 0
+    for examples in (old_trl, new_trl):
+        batch = RowPackedCollator(pad)(examples)
+        labelled = sorted(batch["labels"][batch["labels"] != -100].tolist())
+        assert labelled == [21, 22, 23, 24, 25, 26, 27]  # completions only (no prompt ids 11-19, no pad 0)
+        assert batch["input_ids"][1, 6:].eq(pad).all() and batch["labels"][1, 6:].eq(-100).all()
+        assert int(batch[REAL_TOKENS]) == 16  # tokens trained on, padding excluded
+    with pytest.raises(T2SError, match="neither labels nor a completion mask"):
+        RowPackedCollator(pad)([{"input_ids": ids[0]}])
+    assert torch.equal(RowPackedCollator(pad)(old_trl)["labels"], RowPackedCollator(pad)(new_trl)["labels"])
+
+
+@pytest.mark.slow
+def test_packed_training_logs_the_tokens_it_trained_on(micro_model, tmp_path):
+    """TRL logs one row's width as `num_tokens` for batches without attention mask; t2s counts every token."""
+    from text2sql.train.config import load_config
+    from text2sql.train.trainer import build_trainer
+
+    data = write_jsonl(tmp_path / "sft.jsonl", sft_rows(9))
+    cfg = load_config(
+        base_config(micro_model, data, tmp_path / "out", packing=True, max_seq_length=160, max_steps=1,
+                    per_device_train_batch_size=16)  # fmt: skip
+    )
+    trainer = build_trainer(cfg)
+    total = sum(len(r["input_ids"]) for r in trainer.train_dataset)
+    assert len(trainer.train_dataset) >= 3  # several rows of different widths in the one batch
+    trainer.train()
+    logged = [e["num_tokens"] for e in trainer.state.log_history if "num_tokens" in e]
+    assert logged == [total]

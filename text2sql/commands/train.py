@@ -15,13 +15,25 @@ def register(app: typer.Typer) -> None:
             None, "--set", help="Override a key: --set learning_rate=1e-4 (repeatable)."
         ),
         resume: bool = typer.Option(
-            False, "--resume", help="Continue from the last checkpoint in output_dir."
+            False,
+            "--resume",
+            help="Continue from the last checkpoint in output_dir (a finished run trains nothing).",
+        ),
+        overwrite: bool = typer.Option(
+            False, "--overwrite", help="Delete an earlier run's checkpoints in output_dir and start afresh."
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="Show library warnings, loading bars and the raw training log."
         ),
     ) -> None:
         """QLoRA/LoRA/full SFT or DPO of a causal LM (also under `accelerate launch` / `torchrun`)."""
+        if not verbose:
+            from text2sql.train.progress import quiet_libraries
+
+            quiet_libraries()
         from text2sql.train.trainer import train
 
-        out = train(config, set_ or [], resume=resume)
+        out = train(config, set_ or [], resume=resume, overwrite=overwrite, verbose=verbose)
         typer.echo(f"trained model written to {out}")
 
     @app.command("merge")

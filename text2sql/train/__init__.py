@@ -8,11 +8,11 @@ from __future__ import annotations
 from text2sql.train.meta import read_training_meta
 
 
-def train(config, overrides=None, resume: bool = False, callbacks=None):
+def train(config, overrides=None, resume: bool = False, callbacks=None, overwrite: bool = False, verbose=True):
     """Run one training job from a config file or dict; returns its output_dir."""
     from text2sql.train.trainer import train as _train
 
-    return _train(config, overrides, resume, callbacks)
+    return _train(config, overrides, resume, callbacks, overwrite=overwrite, verbose=verbose)
 
 
 def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):
