@@ -159,10 +159,13 @@ def test_row_packed_labels_cover_only_completions_whatever_trl_builds():
     ids = [[11, 12, 13, 21, 22, 14, 15, 23, 24, 25], [16, 17, 18, 19, 26, 27]]
     masks = [[0, 0, 0, 1, 1, 0, 0, 1, 1, 1], [0, 0, 0, 0, 1, 1]]
     lengths = [[5, 5], [6]]
-    old_trl = [{"input_ids": i, "completion_mask": m, "seq_lengths": s} for i, m, s in zip(ids, masks, lengths)]
+    old_trl = [
+        {"input_ids": i, "completion_mask": m, "seq_lengths": s}
+        for i, m, s in zip(ids, masks, lengths, strict=True)
+    ]
     new_trl = [
-        {"input_ids": i, "labels": [t if k else -100 for t, k in zip(i, m)], "seq_lengths": s}
-        for i, m, s in zip(ids, masks, lengths)
+        {"input_ids": i, "labels": [t if k else -100 for t, k in zip(i, m, strict=True)], "seq_lengths": s}
+        for i, m, s in zip(ids, masks, lengths, strict=True)
     ]
     pad = 0
     for examples in (old_trl, new_trl):
@@ -184,8 +187,15 @@ def test_packed_training_logs_the_tokens_it_trained_on(micro_model, tmp_path):
 
     data = write_jsonl(tmp_path / "sft.jsonl", sft_rows(9))
     cfg = load_config(
-        base_config(micro_model, data, tmp_path / "out", packing=True, max_seq_length=160, max_steps=1,
-                    per_device_train_batch_size=16)  # fmt: skip
+        base_config(
+            micro_model,
+            data,
+            tmp_path / "out",
+            packing=True,
+            max_seq_length=160,
+            max_steps=1,
+            per_device_train_batch_size=16,
+        )  # fmt: skip
     )
     trainer = build_trainer(cfg)
     total = sum(len(r["input_ids"]) for r in trainer.train_dataset)
