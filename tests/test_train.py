@@ -137,14 +137,24 @@ KILLER = textwrap.dedent(
 )
 
 
-def test_resume_after_killed_run_continues_from_last_checkpoint(work, tmp_path):
+def _adapter_weights(folder: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "adapter_model.safetensors"))
+
+
+def test_killed_qlora_run_resumes_to_the_uninterrupted_result(work, tmp_path):
+    """SIGKILL-like exit at step 7, --resume from checkpoint-6: same steps, same fp32 adapter dtype, and the
+    final weights of an uninterrupted run within numerical noise. Resuming the finished run trains nothing."""
+    import torch
     from transformers import TrainerCallback
 
     from text2sql.train import train
 
     root, model, data = work
+    cfg = base_config(model, data, tmp_path / "run", max_steps=10, save_steps=3)
     cfg_path = tmp_path / "cfg.json"
-    cfg_path.write_text(json.dumps(base_config(model, data, tmp_path / "run", max_steps=10, save_steps=3)))
+    cfg_path.write_text(json.dumps(cfg))
     r = subprocess.run(
         [sys.executable, "-c", KILLER, str(cfg_path)], capture_output=True, text=True, timeout=180
     )
@@ -152,14 +162,71 @@ def test_resume_after_killed_run_continues_from_last_checkpoint(work, tmp_path):
     assert sorted(p.name for p in (tmp_path / "run").glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-6"]
 
     seen: list[int] = []
+    dtypes: set = set()
 
     class Record(TrainerCallback):
-        def on_step_begin(self, args, state, control, **kw):
+        def on_step_begin(self, args, state, control, model=None, **kw):
             seen.append(state.global_step)
+            dtypes.update(p.dtype for p in model.parameters() if p.requires_grad)
 
     out = train(cfg_path, resume=True, callbacks=[Record()])
     assert seen == [6, 7, 8, 9]  # picks up after checkpoint-6, not from 0
+    assert dtypes == {torch.float32}  # the reloaded adapter trains in the dtype it was saved in
     assert json.loads((out / "t2s_meta.json").read_text())["global_step"] == 10
+
+    straight = train({**cfg, "output_dir": str(tmp_path / "straight")})
+    resumed, reference = _adapter_weights(out), _adapter_weights(straight)
+    assert {t.dtype for t in resumed.values()} == {t.dtype for t in reference.values()} == {torch.float32}
+    assert {t.dtype for t in _adapter_weights(tmp_path / "run" / "checkpoint-6").values()} == {torch.float32}
+    for name, weight in reference.items():
+        torch.testing.assert_close(resumed[name], weight, atol=1e-5, rtol=1e-4)
+
+    seen.clear()
+    train(cfg_path, resume=True, callbacks=[Record()])
+    assert seen == []  # finished: nothing to train, not one extra step
+
+
+def test_rerun_over_checkpoints_needs_resume_or_overwrite(work, tmp_path):
+    from text2sql.errors import T2SError
+    from text2sql.train import train
+
+    root, model, data = work
+    cfg = base_config(model, data, tmp_path / "run", max_steps=2, save_steps=1)
+    train(cfg)
+    with pytest.raises(T2SError, match="checkpoint-2 .*--resume .*--overwrite"):
+        train(cfg)
+    with pytest.raises(T2SError, match="choose one"):
+        train(cfg, resume=True, overwrite=True)
+    train({**cfg, "max_steps": 1}, overwrite=True)
+    assert sorted(p.name for p in (tmp_path / "run").glob("checkpoint-*")) == ["checkpoint-1"]
+
+
+def test_qlora_evaluates_during_training_and_keeps_training(work, tmp_path):
+    """bitsandbytes' CPU inference repacking after an evaluation broke the next QLoRA training step."""
+    from text2sql.train import train
+
+    root, model, data = work
+    evals = write_jsonl(tmp_path / "eval.jsonl", sft_rows(6)[4:])
+    cfg = base_config(model, data, tmp_path / "run", max_steps=4, eval_file=str(evals), eval_strategy="steps",
+                      eval_steps=2, packing=True)  # fmt: skip
+    out = train(cfg)
+    log = json.loads((out / "t2s_train_log.json").read_text())
+    assert [e["step"] for e in log if "eval_loss" in e] == [2, 4]
+    assert [e["step"] for e in log if "loss" in e] == [1, 2, 3, 4]
+
+
+def test_cli_shows_one_progress_line_and_refuses_to_restart(work, tmp_path):
+    root, model, data = work
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps(base_config(model, data, tmp_path / "run", max_steps=3, save_steps=3)))
+    cmd = [sys.executable, "-m", "text2sql.cli", "train", str(cfg)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "step 3/3 | loss " in r.stderr and " | lr " in r.stderr and "step/s | ETA 0:00:00" in r.stderr
+    assert "{'loss'" not in r.stdout + r.stderr and "Warning" not in r.stderr  # no raw log dicts, quiet
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert r.returncode == 2 and "error:" in r.stderr and "--overwrite" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_resume_without_checkpoint_is_clear_error(work, tmp_path):
