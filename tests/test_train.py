@@ -75,34 +75,75 @@ def test_qlora_sft_memorises_and_records_its_run(sft_run, work):
     assert _generate(model, tok, ex) == ex.query
 
 
-def test_merge_equals_base_plus_adapter(sft_run, work, tmp_path):
+def _logits(model, ids):
+    import torch
+
+    with torch.no_grad():
+        return model.eval()(input_ids=ids).logits
+
+
+def _peft_on(base_dir, adapter, four_bit: bool):
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    out = tmp_path / "merged"
-    r = subprocess.run(
-        [sys.executable, "-m", "text2sql.cli", "merge", "--base", str(work[1]), "--adapter", str(sft_run),
-         "--output", str(out), "--dtype", "float32"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert (out / "tokenizer_config.json").exists() and (out / "t2s_meta.json").exists()
-    assert not (out / "adapter_config.json").exists()
+    from text2sql.train.model import four_bit_config, use_training_4bit_kernels
+
+    kw = {"quantization_config": four_bit_config(torch.float32)} if four_bit else {}
+    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32, **kw)
+    use_training_4bit_kernels(base)  # the kernel training used (see text2sql/train/model.py)
+    return PeftModel.from_pretrained(base, adapter)
+
+
+def test_merge_folds_the_qlora_adapter_into_the_base_it_was_trained_on(sft_run, work, tmp_path):
+    """Default for a QLoRA adapter: the nf4 base dequantised, so the merged model computes what was trained;
+    --base-precision 16bit merges into the original weights instead."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
     ids = torch.randint(10, 1000, (2, 17))
-    with torch.no_grad():
-        merged = AutoModelForCausalLM.from_pretrained(out).eval()(input_ids=ids).logits
-        ref = (
-            PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(work[1]), sft_run)
-            .eval()(input_ids=ids)
-            .logits
-        )
-    torch.testing.assert_close(merged, ref, atol=1e-4, rtol=1e-4)
+    as_trained, unquantised = (
+        _logits(_peft_on(work[1], sft_run, True), ids),
+        _logits(_peft_on(work[1], sft_run, False), ids),
+    )
+    assert (as_trained - unquantised).abs().max() > 1e-2  # nf4 rounding matters: the two are different models
+    for precision, ref in (("auto", as_trained), ("16bit", unquantised)):
+        out = tmp_path / precision
+        r = subprocess.run(
+            [sys.executable, "-m", "text2sql.cli", "merge", "--base", str(work[1]), "--adapter", str(sft_run),
+             "--output", str(out), "--dtype", "float32", "--base-precision", precision],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert ("nf4 base it was trained on" in r.stdout) == (precision == "auto")
+        assert (out / "tokenizer_config.json").exists() and (out / "t2s_meta.json").exists()
+        assert not (out / "adapter_config.json").exists()
+        merged = AutoModelForCausalLM.from_pretrained(out)
+        assert not getattr(merged, "is_loaded_in_4bit", False) and merged.dtype == torch.float32
+        torch.testing.assert_close(_logits(merged, ids), ref, atol=1e-4, rtol=1e-4, msg=precision)
     from text2sql.errors import T2SError
     from text2sql.train import merge_adapter
 
     with pytest.raises(T2SError, match="no adapter_config.json"):
         merge_adapter(work[1], tmp_path, out)
+
+
+def test_hf_backend_evaluates_a_qlora_adapter_on_its_nf4_base(sft_run, work):
+    import torch
+
+    from text2sql.generation.hf import HFBackend
+
+    ids = torch.randint(10, 1000, (2, 17))
+    default = HFBackend(str(work[1]), adapter=str(sft_run), device="cpu")
+    assert default.info()["base_precision"] == "4bit"
+    torch.testing.assert_close(_logits(default.model, ids), _logits(_peft_on(work[1], sft_run, True), ids))
+    plain = HFBackend(str(work[1]), adapter=str(sft_run), device="cpu", base_precision="16bit")
+    assert plain.info()["base_precision"] == "16bit"
+    torch.testing.assert_close(
+        _logits(plain.model, ids), _logits(_peft_on(work[1], sft_run, False), ids), atol=1e-4, rtol=1e-4
+    )
+    ex = sample_examples(4)[1]
+    assert default.generate([{"messages": prompt_messages(ex)}])[0][0].strip() == ex.query
 
 
 def test_dpo_raises_reward_margin(sft_run, work):

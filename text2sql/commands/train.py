@@ -42,11 +42,22 @@ def register(app: typer.Typer) -> None:
         adapter: Path = typer.Option(..., "--adapter", help="LoRA adapter folder (a run's output_dir)."),
         output: Path = typer.Option(..., "--output", help="Folder for the merged model and tokenizer."),
         dtype: str = typer.Option("bfloat16", "--dtype", help="bfloat16 | float16 | float32"),
+        base_precision: str = typer.Option(
+            "auto",
+            "--base-precision",
+            help="auto (as trained: 4bit for a QLoRA adapter) | 4bit (nf4 base, dequantised) | 16bit (unquantised).",
+        ),
     ) -> None:
         """Fold a LoRA adapter into its base model: a plain 16-bit model with its tokenizer."""
         from text2sql.train.merge import merge_adapter
+        from text2sql.train.meta import base_precision_for
 
-        typer.echo(f"merged model written to {merge_adapter(base, adapter, output, dtype)}")
+        precision = base_precision_for(adapter, base_precision)
+        out = merge_adapter(base, adapter, output, dtype, precision)
+        base_text = (
+            "the nf4 base it was trained on, dequantised" if precision == "4bit" else "the unquantised base"
+        )
+        typer.echo(f"merged into {base_text} ({dtype}); model written to {out}")
 
     @app.command("tiny-model")
     def tiny_model_cmd(

@@ -88,6 +88,7 @@ def generate_predictions(
     concurrency: int = 4,
     overwrite: bool = False,
     bench=None,
+    base_precision: str = "auto",
 ) -> GenerationRun:
     """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
     from text2sql.data.benchmark import load_benchmark
@@ -105,6 +106,7 @@ def generate_predictions(
         base_url=base_url,
         api_key_env=api_key_env,
         concurrency=concurrency,
+        base_precision=base_precision,
     )
     if prompts:
         records = read_prompt_records(prompts)

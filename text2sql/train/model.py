@@ -37,10 +37,11 @@ def four_bit_config(dtype):
     )
 
 
-def keep_4bit_layers_trainable(model) -> None:
+def use_training_4bit_kernels(model) -> None:
     """bitsandbytes repacks 4-bit weights into an inference-only CPU layout the first time a layer runs in
     eval mode without gradients (AVX512-BF16 CPUs) and never unpacks them: the first training step after an
-    evaluation then fails in `matmul_4bit`. Training models never take that path."""
+    evaluation then fails in `matmul_4bit`, and that kernel's logits differ from the training kernel's (0.19
+    on the micro model). Training, and evaluating what was trained, never take that path."""
     for module in model.modules():
         if hasattr(module, "support_avx512bf16_for_cpu"):
             module.support_avx512bf16_for_cpu = False
@@ -93,7 +94,7 @@ def load_model(margs: ModelArguments, args):
         raise T2SError(f"cannot load model {margs.model_name_or_path!r}: {msg}") from None
     model.config.use_cache = False
     if margs.train_mode == "qlora":
-        keep_4bit_layers_trainable(model)
+        use_training_4bit_kernels(model)
     if margs.train_mode == "full":
         if margs.adapter_name_or_path:
             raise T2SError("adapter_name_or_path needs train_mode lora or qlora (merge it first for full)")
