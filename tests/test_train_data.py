@@ -7,16 +7,7 @@ from train_helpers import base_config, sft_rows, write_jsonl
 
 from text2sql.errors import T2SError
 from text2sql.tokenizer import load_tokenizer
-from text2sql.train.data import build_sft_dataset, fit, shared_config_hash, tokenize_sft_row
-
-
-def test_fit_never_cuts_the_completion():
-    prompt, completion = list(range(10)), [100, 101, 102]
-    assert fit(prompt, completion, 20, None, "drop") == (prompt, completion)
-    assert fit(prompt, completion, 8, None, "drop") is None
-    assert fit(prompt, completion, 8, None, "left") == (prompt[-5:], completion)
-    assert fit(prompt, completion, 50, 4, "left") == (prompt[-4:], completion)
-    assert fit(prompt, completion, 3, None, "left") is None  # no room left for any prompt
+from text2sql.train.data import build_sft_dataset, shared_config_hash, tokenize_sft_row
 
 
 @pytest.mark.parametrize("which", ["bundled", "qwen"])
@@ -32,20 +23,36 @@ def test_completion_is_sql_plus_end_of_turn(which, request):
     assert tok.decode(completion_ids) == row["messages"][-1]["content"] + "<|im_end|>\n"
 
 
-def test_long_rows_are_dropped_or_left_cut_and_counted():
+def test_long_rows_are_dropped_whole_and_counted_under_their_key():
+    """Never cut: a left cut removed the system message and chat header, a prompt inference never shows."""
     tok = load_tokenizer()
     rows = sft_rows(6)
     rows[2]["messages"][1]["content"] += " padding words" * 200  # far beyond 128 tokens
-    ds, report = build_sft_dataset(rows, tok, 128, None, "drop")
-    assert (report.kept, report.dropped, report.left_cut) == (5, 1, 0) and len(ds) == 5
-    ds, report = build_sft_dataset(rows, tok, 128, None, "left")
-    assert (report.kept, report.dropped, report.left_cut) == (6, 0, 1)
-    cut = ds[2]
-    assert len(cut["input_ids"]) == 128
-    sql = [t for t, m in zip(cut["input_ids"], cut["completion_mask"], strict=True) if m]
-    assert tok.decode(sql) == rows[2]["messages"][-1]["content"] + "<|im_end|>\n"
-    with pytest.raises(T2SError, match="no training example fits"):
-        build_sft_dataset(rows, tok, 5, None, "drop")
+    ds, report = build_sft_dataset(rows, tok, 128, None)
+    assert (report.kept, report.too_long, report.prompt_too_long) == (5, 1, 0) and len(ds) == 5
+    assert "1 dropped as longer than max_seq_length=128 tokens" in report.line()
+    assert "build-sft --max-tokens" in report.line()
+    for row, ex in zip([r for i, r in enumerate(rows) if i != 2], ds, strict=True):
+        prompt_ids, completion_ids = tokenize_sft_row(tok, row["messages"][:-1], row["messages"][-1:])
+        assert ex["input_ids"] == prompt_ids + completion_ids  # whole, header included
+        assert tok.decode(ex["input_ids"]).startswith("<|im_start|>system\n")
+    normal = [r for i, r in enumerate(rows) if i != 2]
+    lengths = [len(tokenize_sft_row(tok, r["messages"][:-1], r["messages"][-1:])[0]) for r in normal]
+    assert min(lengths) < max(lengths)
+    ds, report = build_sft_dataset(normal, tok, 4096, max(lengths) - 1)
+    assert report.prompt_too_long == lengths.count(max(lengths)) and len(ds) == report.kept
+    assert f"dropped with prompts over max_prompt_length={max(lengths) - 1}" in report.line()
+    with pytest.raises(
+        T2SError, match="no training example fits: 0 examples kept, 6 dropped as longer than max_seq_length=5"
+    ):
+        build_sft_dataset(rows, tok, 5, None)
+
+
+def test_truncation_left_is_refused_in_one_line():
+    from text2sql.train.config import load_config
+
+    with pytest.raises(T2SError, match="truncation 'left' is gone.*build-sft --max-tokens"):
+        load_config({"model_name_or_path": "m", "train_file": "t", "output_dir": "o", "truncation": "left"})
 
 
 def test_config_hash_is_shared_or_none():
@@ -85,7 +92,7 @@ def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
         return
     # packed: one row holding all five, with per-example lengths for position_ids / attention boundaries
     assert len(ds) == 1 and sorted(ds[0]["seq_lengths"]) == sorted(
-        len(r) for r in build_sft_dataset(rows, tok, 512, None, "drop")[0]["input_ids"]
+        len(r) for r in build_sft_dataset(rows, tok, 512, None)[0]["input_ids"]
     )
     batch = trainer.data_collator([ds[0]])
     assert "attention_mask" not in batch  # padding-free
