@@ -20,7 +20,9 @@ def register(app: typer.Typer) -> None:
             help="Continue from the last checkpoint in output_dir (a finished run trains nothing).",
         ),
         overwrite: bool = typer.Option(
-            False, "--overwrite", help="Delete an earlier run's checkpoints in output_dir and start afresh."
+            False,
+            "--overwrite",
+            help="Delete the earlier run in output_dir (checkpoints and outputs) and start afresh.",
         ),
         verbose: bool = typer.Option(
             False, "--verbose", "-v", help="Show library warnings, loading bars and the raw training log."

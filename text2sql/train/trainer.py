@@ -154,7 +154,7 @@ def train(
     """Run one training job; returns output_dir (adapter or full model, tokenizer, meta, loss curve).
 
     `resume` continues from the last checkpoint (a finished run trains nothing); `overwrite` deletes an earlier
-    run's checkpoints first; `verbose=False` shows one progress line instead of transformers' log dicts."""
+    run holding checkpoints (the whole output_dir) first; `verbose=False` shows one progress line instead of transformers' log dicts."""
     cfg = load_config(config, overrides)
     args = cfg.args
     out = Path(args.output_dir)
