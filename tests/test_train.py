@@ -75,34 +75,75 @@ def test_qlora_sft_memorises_and_records_its_run(sft_run, work):
     assert _generate(model, tok, ex) == ex.query
 
 
-def test_merge_equals_base_plus_adapter(sft_run, work, tmp_path):
+def _logits(model, ids):
+    import torch
+
+    with torch.no_grad():
+        return model.eval()(input_ids=ids).logits
+
+
+def _peft_on(base_dir, adapter, four_bit: bool):
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    out = tmp_path / "merged"
-    r = subprocess.run(
-        [sys.executable, "-m", "text2sql.cli", "merge", "--base", str(work[1]), "--adapter", str(sft_run),
-         "--output", str(out), "--dtype", "float32"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr[-2000:]
-    assert (out / "tokenizer_config.json").exists() and (out / "t2s_meta.json").exists()
-    assert not (out / "adapter_config.json").exists()
+    from text2sql.train.model import four_bit_config, use_training_4bit_kernels
+
+    kw = {"quantization_config": four_bit_config(torch.float32)} if four_bit else {}
+    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32, **kw)
+    use_training_4bit_kernels(base)  # the kernel training used (see text2sql/train/model.py)
+    return PeftModel.from_pretrained(base, adapter)
+
+
+def test_merge_folds_the_qlora_adapter_into_the_base_it_was_trained_on(sft_run, work, tmp_path):
+    """Default for a QLoRA adapter: the nf4 base dequantised, so the merged model computes what was trained;
+    --base-precision 16bit merges into the original weights instead."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
     ids = torch.randint(10, 1000, (2, 17))
-    with torch.no_grad():
-        merged = AutoModelForCausalLM.from_pretrained(out).eval()(input_ids=ids).logits
-        ref = (
-            PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(work[1]), sft_run)
-            .eval()(input_ids=ids)
-            .logits
-        )
-    torch.testing.assert_close(merged, ref, atol=1e-4, rtol=1e-4)
+    as_trained, unquantised = (
+        _logits(_peft_on(work[1], sft_run, True), ids),
+        _logits(_peft_on(work[1], sft_run, False), ids),
+    )
+    assert (as_trained - unquantised).abs().max() > 1e-2  # nf4 rounding matters: the two are different models
+    for precision, ref in (("auto", as_trained), ("16bit", unquantised)):
+        out = tmp_path / precision
+        r = subprocess.run(
+            [sys.executable, "-m", "text2sql.cli", "merge", "--base", str(work[1]), "--adapter", str(sft_run),
+             "--output", str(out), "--dtype", "float32", "--base-precision", precision],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert ("nf4 base it was trained on" in r.stdout) == (precision == "auto")
+        assert (out / "tokenizer_config.json").exists() and (out / "t2s_meta.json").exists()
+        assert not (out / "adapter_config.json").exists()
+        merged = AutoModelForCausalLM.from_pretrained(out)
+        assert not getattr(merged, "is_loaded_in_4bit", False) and merged.dtype == torch.float32
+        torch.testing.assert_close(_logits(merged, ids), ref, atol=1e-4, rtol=1e-4, msg=precision)
     from text2sql.errors import T2SError
     from text2sql.train import merge_adapter
 
     with pytest.raises(T2SError, match="no adapter_config.json"):
         merge_adapter(work[1], tmp_path, out)
+
+
+def test_hf_backend_evaluates_a_qlora_adapter_on_its_nf4_base(sft_run, work):
+    import torch
+
+    from text2sql.generation.hf import HFBackend
+
+    ids = torch.randint(10, 1000, (2, 17))
+    default = HFBackend(str(work[1]), adapter=str(sft_run), device="cpu")
+    assert default.info()["base_precision"] == "4bit"
+    torch.testing.assert_close(_logits(default.model, ids), _logits(_peft_on(work[1], sft_run, True), ids))
+    plain = HFBackend(str(work[1]), adapter=str(sft_run), device="cpu", base_precision="16bit")
+    assert plain.info()["base_precision"] == "16bit"
+    torch.testing.assert_close(
+        _logits(plain.model, ids), _logits(_peft_on(work[1], sft_run, False), ids), atol=1e-4, rtol=1e-4
+    )
+    ex = sample_examples(4)[1]
+    assert default.generate([{"messages": prompt_messages(ex)}])[0][0].strip() == ex.query
 
 
 def test_dpo_raises_reward_margin(sft_run, work):
@@ -137,14 +178,24 @@ KILLER = textwrap.dedent(
 )
 
 
-def test_resume_after_killed_run_continues_from_last_checkpoint(work, tmp_path):
+def _adapter_weights(folder: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "adapter_model.safetensors"))
+
+
+def test_killed_qlora_run_resumes_to_the_uninterrupted_result(work, tmp_path):
+    """SIGKILL-like exit at step 7, --resume from checkpoint-6: same steps, same fp32 adapter dtype, and the
+    final weights of an uninterrupted run within numerical noise. Resuming the finished run trains nothing."""
+    import torch
     from transformers import TrainerCallback
 
     from text2sql.train import train
 
     root, model, data = work
+    cfg = base_config(model, data, tmp_path / "run", max_steps=10, save_steps=3)
     cfg_path = tmp_path / "cfg.json"
-    cfg_path.write_text(json.dumps(base_config(model, data, tmp_path / "run", max_steps=10, save_steps=3)))
+    cfg_path.write_text(json.dumps(cfg))
     r = subprocess.run(
         [sys.executable, "-c", KILLER, str(cfg_path)], capture_output=True, text=True, timeout=180
     )
@@ -152,14 +203,71 @@ def test_resume_after_killed_run_continues_from_last_checkpoint(work, tmp_path):
     assert sorted(p.name for p in (tmp_path / "run").glob("checkpoint-*")) == ["checkpoint-3", "checkpoint-6"]
 
     seen: list[int] = []
+    dtypes: set = set()
 
     class Record(TrainerCallback):
-        def on_step_begin(self, args, state, control, **kw):
+        def on_step_begin(self, args, state, control, model=None, **kw):
             seen.append(state.global_step)
+            dtypes.update(p.dtype for p in model.parameters() if p.requires_grad)
 
     out = train(cfg_path, resume=True, callbacks=[Record()])
     assert seen == [6, 7, 8, 9]  # picks up after checkpoint-6, not from 0
+    assert dtypes == {torch.float32}  # the reloaded adapter trains in the dtype it was saved in
     assert json.loads((out / "t2s_meta.json").read_text())["global_step"] == 10
+
+    straight = train({**cfg, "output_dir": str(tmp_path / "straight")})
+    resumed, reference = _adapter_weights(out), _adapter_weights(straight)
+    assert {t.dtype for t in resumed.values()} == {t.dtype for t in reference.values()} == {torch.float32}
+    assert {t.dtype for t in _adapter_weights(tmp_path / "run" / "checkpoint-6").values()} == {torch.float32}
+    for name, weight in reference.items():
+        torch.testing.assert_close(resumed[name], weight, atol=1e-5, rtol=1e-4)
+
+    seen.clear()
+    train(cfg_path, resume=True, callbacks=[Record()])
+    assert seen == []  # finished: nothing to train, not one extra step
+
+
+def test_rerun_over_checkpoints_needs_resume_or_overwrite(work, tmp_path):
+    from text2sql.errors import T2SError
+    from text2sql.train import train
+
+    root, model, data = work
+    cfg = base_config(model, data, tmp_path / "run", max_steps=2, save_steps=1)
+    train(cfg)
+    with pytest.raises(T2SError, match="checkpoint-2 .*--resume .*--overwrite"):
+        train(cfg)
+    with pytest.raises(T2SError, match="choose one"):
+        train(cfg, resume=True, overwrite=True)
+    train({**cfg, "max_steps": 1}, overwrite=True)
+    assert sorted(p.name for p in (tmp_path / "run").glob("checkpoint-*")) == ["checkpoint-1"]
+
+
+def test_qlora_evaluates_during_training_and_keeps_training(work, tmp_path):
+    """bitsandbytes' CPU inference repacking after an evaluation broke the next QLoRA training step."""
+    from text2sql.train import train
+
+    root, model, data = work
+    evals = write_jsonl(tmp_path / "eval.jsonl", sft_rows(6)[4:])
+    cfg = base_config(model, data, tmp_path / "run", max_steps=4, eval_file=str(evals), eval_strategy="steps",
+                      eval_steps=2, packing=True)  # fmt: skip
+    out = train(cfg)
+    log = json.loads((out / "t2s_train_log.json").read_text())
+    assert [e["step"] for e in log if "eval_loss" in e] == [2, 4]
+    assert [e["step"] for e in log if "loss" in e] == [1, 2, 3, 4]
+
+
+def test_cli_shows_one_progress_line_and_refuses_to_restart(work, tmp_path):
+    root, model, data = work
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps(base_config(model, data, tmp_path / "run", max_steps=3, save_steps=3)))
+    cmd = [sys.executable, "-m", "text2sql.cli", "train", str(cfg)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "step 3/3 | loss " in r.stderr and " | lr " in r.stderr and "step/s | ETA 0:00:00" in r.stderr
+    assert "{'loss'" not in r.stdout + r.stderr and "Warning" not in r.stderr  # no raw log dicts, quiet
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert r.returncode == 2 and "error:" in r.stderr and "--overwrite" in r.stderr
+    assert "Traceback" not in r.stderr
 
 
 def test_resume_without_checkpoint_is_clear_error(work, tmp_path):

@@ -54,7 +54,7 @@ def test_set_overrides_parse_json_values(tmp_path):
         ({"train_mode": "qlorra"}, "train_mode must be one of qlora, lora, full"),
         ({"task_type": "ppo"}, "task_type must be one of sft, dpo"),
         ({"beta": 0.1}, "'beta' only applies to task_type 'dpo'"),
-        ({"truncation": "right"}, "truncation must be one of drop, left"),
+        ({"truncation": "right"}, "truncation must be one of drop"),
         ({"num_train_epochs": "many"}, "bad training config"),
     ],
 )

@@ -7,16 +7,7 @@ from train_helpers import base_config, sft_rows, write_jsonl
 
 from text2sql.errors import T2SError
 from text2sql.tokenizer import load_tokenizer
-from text2sql.train.data import build_sft_dataset, fit, shared_config_hash, tokenize_sft_row
-
-
-def test_fit_never_cuts_the_completion():
-    prompt, completion = list(range(10)), [100, 101, 102]
-    assert fit(prompt, completion, 20, None, "drop") == (prompt, completion)
-    assert fit(prompt, completion, 8, None, "drop") is None
-    assert fit(prompt, completion, 8, None, "left") == (prompt[-5:], completion)
-    assert fit(prompt, completion, 50, 4, "left") == (prompt[-4:], completion)
-    assert fit(prompt, completion, 3, None, "left") is None  # no room left for any prompt
+from text2sql.train.data import build_sft_dataset, shared_config_hash, tokenize_sft_row
 
 
 @pytest.mark.parametrize("which", ["bundled", "qwen"])
@@ -32,20 +23,36 @@ def test_completion_is_sql_plus_end_of_turn(which, request):
     assert tok.decode(completion_ids) == row["messages"][-1]["content"] + "<|im_end|>\n"
 
 
-def test_long_rows_are_dropped_or_left_cut_and_counted():
+def test_long_rows_are_dropped_whole_and_counted_under_their_key():
+    """Never cut: a left cut removed the system message and chat header, a prompt inference never shows."""
     tok = load_tokenizer()
     rows = sft_rows(6)
     rows[2]["messages"][1]["content"] += " padding words" * 200  # far beyond 128 tokens
-    ds, report = build_sft_dataset(rows, tok, 128, None, "drop")
-    assert (report.kept, report.dropped, report.left_cut) == (5, 1, 0) and len(ds) == 5
-    ds, report = build_sft_dataset(rows, tok, 128, None, "left")
-    assert (report.kept, report.dropped, report.left_cut) == (6, 0, 1)
-    cut = ds[2]
-    assert len(cut["input_ids"]) == 128
-    sql = [t for t, m in zip(cut["input_ids"], cut["completion_mask"], strict=True) if m]
-    assert tok.decode(sql) == rows[2]["messages"][-1]["content"] + "<|im_end|>\n"
-    with pytest.raises(T2SError, match="no training example fits"):
-        build_sft_dataset(rows, tok, 5, None, "drop")
+    ds, report = build_sft_dataset(rows, tok, 128, None)
+    assert (report.kept, report.too_long, report.prompt_too_long) == (5, 1, 0) and len(ds) == 5
+    assert "1 dropped as longer than max_seq_length=128 tokens" in report.line()
+    assert "build-sft --max-tokens" in report.line()
+    for row, ex in zip([r for i, r in enumerate(rows) if i != 2], ds, strict=True):
+        prompt_ids, completion_ids = tokenize_sft_row(tok, row["messages"][:-1], row["messages"][-1:])
+        assert ex["input_ids"] == prompt_ids + completion_ids  # whole, header included
+        assert tok.decode(ex["input_ids"]).startswith("<|im_start|>system\n")
+    normal = [r for i, r in enumerate(rows) if i != 2]
+    lengths = [len(tokenize_sft_row(tok, r["messages"][:-1], r["messages"][-1:])[0]) for r in normal]
+    assert min(lengths) < max(lengths)
+    ds, report = build_sft_dataset(normal, tok, 4096, max(lengths) - 1)
+    assert report.prompt_too_long == lengths.count(max(lengths)) and len(ds) == report.kept
+    assert f"dropped with prompts over max_prompt_length={max(lengths) - 1}" in report.line()
+    with pytest.raises(
+        T2SError, match="no training example fits: 0 examples kept, 6 dropped as longer than max_seq_length=5"
+    ):
+        build_sft_dataset(rows, tok, 5, None)
+
+
+def test_truncation_left_is_refused_in_one_line():
+    from text2sql.train.config import load_config
+
+    with pytest.raises(T2SError, match="truncation 'left' is gone.*build-sft --max-tokens"):
+        load_config({"model_name_or_path": "m", "train_file": "t", "output_dir": "o", "truncation": "left"})
 
 
 def test_config_hash_is_shared_or_none():
@@ -77,15 +84,16 @@ def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
     sqls = sorted(r["messages"][-1]["content"] + "<|im_end|>\n" for r in rows)
     if not packing:
         assert len(ds) == 5
+        batches = [trainer.data_collator([ds[i]]) for i in range(len(ds))]  # TRL 0.24 masks in the collator
         got = sorted(
-            tok.decode([t for t, lab in zip(r["input_ids"], r["labels"], strict=True) if lab != -100])
-            for r in ds
+            tok.decode([t for t, lab in zip(b["input_ids"][0], b["labels"][0], strict=True) if lab != -100])
+            for b in batches
         )
         assert got == sqls
         return
     # packed: one row holding all five, with per-example lengths for position_ids / attention boundaries
     assert len(ds) == 1 and sorted(ds[0]["seq_lengths"]) == sorted(
-        len(r) for r in build_sft_dataset(rows, tok, 512, None, "drop")[0]["input_ids"]
+        len(r) for r in build_sft_dataset(rows, tok, 512, None)[0]["input_ids"]
     )
     batch = trainer.data_collator([ds[0]])
     assert "attention_mask" not in batch  # padding-free
@@ -146,3 +154,60 @@ def test_row_packed_batches_equal_trl_flattened_batches(micro_model, tmp_path):
         flat = {k: theirs[k] for k in ("input_ids", "labels", "position_ids")}
         theirs_loss = model(**flat, use_cache=False).loss
     torch.testing.assert_close(ours_loss, theirs_loss, atol=1e-4, rtol=1e-4)
+
+
+def test_row_packed_labels_cover_only_completions_whatever_trl_builds():
+    """TRL 0.24-0.29 hand the collator `completion_mask` and no labels, TRL >= 1 `labels` and no mask: either
+    way no prompt or padding token may get a label (a `labels = input_ids` fallback trained on prompts)."""
+    import torch
+
+    from text2sql.train.collate import REAL_TOKENS, RowPackedCollator
+
+    # two packed rows: [prompt 3 | completion 2 | prompt 2 | completion 3] and [prompt 4 | completion 2]
+    ids = [[11, 12, 13, 21, 22, 14, 15, 23, 24, 25], [16, 17, 18, 19, 26, 27]]
+    masks = [[0, 0, 0, 1, 1, 0, 0, 1, 1, 1], [0, 0, 0, 0, 1, 1]]
+    lengths = [[5, 5], [6]]
+    old_trl = [
+        {"input_ids": i, "completion_mask": m, "seq_lengths": s}
+        for i, m, s in zip(ids, masks, lengths, strict=True)
+    ]
+    new_trl = [
+        {"input_ids": i, "labels": [t if k else -100 for t, k in zip(i, m, strict=True)], "seq_lengths": s}
+        for i, m, s in zip(ids, masks, lengths, strict=True)
+    ]
+    pad = 0
+    for examples in (old_trl, new_trl):
+        batch = RowPackedCollator(pad)(examples)
+        labelled = sorted(batch["labels"][batch["labels"] != -100].tolist())
+        assert labelled == [21, 22, 23, 24, 25, 26, 27]  # completions only (no prompt ids 11-19, no pad 0)
+        assert batch["input_ids"][1, 6:].eq(pad).all() and batch["labels"][1, 6:].eq(-100).all()
+        assert int(batch[REAL_TOKENS]) == 16  # tokens trained on, padding excluded
+    with pytest.raises(T2SError, match="neither labels nor a completion mask"):
+        RowPackedCollator(pad)([{"input_ids": ids[0]}])
+    assert torch.equal(RowPackedCollator(pad)(old_trl)["labels"], RowPackedCollator(pad)(new_trl)["labels"])
+
+
+@pytest.mark.slow
+def test_packed_training_logs_the_tokens_it_trained_on(micro_model, tmp_path):
+    """TRL logs one row's width as `num_tokens` for batches without attention mask; t2s counts every token."""
+    from text2sql.train.config import load_config
+    from text2sql.train.trainer import build_trainer
+
+    data = write_jsonl(tmp_path / "sft.jsonl", sft_rows(9))
+    cfg = load_config(
+        base_config(
+            micro_model,
+            data,
+            tmp_path / "out",
+            packing=True,
+            max_seq_length=160,
+            max_steps=1,
+            per_device_train_batch_size=16,
+        )  # fmt: skip
+    )
+    trainer = build_trainer(cfg)
+    total = sum(len(r["input_ids"]) for r in trainer.train_dataset)
+    assert len(trainer.train_dataset) >= 3  # several rows of different widths in the one batch
+    trainer.train()
+    logged = [e["num_tokens"] for e in trainer.state.log_history if "num_tokens" in e]
+    assert logged == [total]

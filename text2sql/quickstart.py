@@ -20,7 +20,7 @@ TRAIN_ARGS = {  # train_args/tiny-cpu.json, with the paths filled in below
     "gradient_accumulation_steps": 1,
     "learning_rate": 1e-2,
     "max_seq_length": 1024,
-    "truncation": "left",
+    "truncation": "drop",
     "logging_steps": 5,
     "save_strategy": "no",
     "lr_scheduler_type": "linear",

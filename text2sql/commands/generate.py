@@ -15,6 +15,7 @@ from text2sql.errors import T2SError
 GEN_OPTIONS = [
     ("model", str | None, typer.Option(None, "--model", "-m", help="Model folder or hub id.")),
     ("adapter", str | None, typer.Option(None, "--adapter", help="LoRA adapter folder (from `t2s train`).")),
+    ("base_precision", str, typer.Option("auto", "--base-precision", help="hf base under --adapter: auto (as trained: 4bit for QLoRA) | 4bit | 16bit.")),
     ("backend", str | None, typer.Option(None, "--backend", help="hf | vllm | openai | gold | replay (default hf).")),
     ("prompts", Path | None, typer.Option(None, "--prompts", help="Prompt records from `t2s build-prompts`.")),
     ("samples", int, typer.Option(1, "--samples", help="Self-consistency: vote among N sampled candidates.")),
@@ -132,6 +133,7 @@ def run_generation(
         concurrency=gen["concurrency"],
         request_timeout=gen["request_timeout"],
         overwrite=gen["overwrite"],
+        base_precision=gen.get("base_precision", "auto"),
     )
 
 

@@ -15,13 +15,27 @@ def register(app: typer.Typer) -> None:
             None, "--set", help="Override a key: --set learning_rate=1e-4 (repeatable)."
         ),
         resume: bool = typer.Option(
-            False, "--resume", help="Continue from the last checkpoint in output_dir."
+            False,
+            "--resume",
+            help="Continue from the last checkpoint in output_dir (a finished run trains nothing).",
+        ),
+        overwrite: bool = typer.Option(
+            False,
+            "--overwrite",
+            help="Delete the earlier run in output_dir (checkpoints and outputs) and start afresh.",
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="Show library warnings, loading bars and the raw training log."
         ),
     ) -> None:
         """QLoRA/LoRA/full SFT or DPO of a causal LM (also under `accelerate launch` / `torchrun`)."""
+        if not verbose:
+            from text2sql.train.progress import quiet_libraries
+
+            quiet_libraries()
         from text2sql.train.trainer import train
 
-        out = train(config, set_ or [], resume=resume)
+        out = train(config, set_ or [], resume=resume, overwrite=overwrite, verbose=verbose)
         typer.echo(f"trained model written to {out}")
 
     @app.command("merge")
@@ -30,11 +44,22 @@ def register(app: typer.Typer) -> None:
         adapter: Path = typer.Option(..., "--adapter", help="LoRA adapter folder (a run's output_dir)."),
         output: Path = typer.Option(..., "--output", help="Folder for the merged model and tokenizer."),
         dtype: str = typer.Option("bfloat16", "--dtype", help="bfloat16 | float16 | float32"),
+        base_precision: str = typer.Option(
+            "auto",
+            "--base-precision",
+            help="auto (as trained: 4bit for a QLoRA adapter) | 4bit (nf4 base, dequantised) | 16bit (unquantised).",
+        ),
     ) -> None:
         """Fold a LoRA adapter into its base model: a plain 16-bit model with its tokenizer."""
         from text2sql.train.merge import merge_adapter
+        from text2sql.train.meta import base_precision_for
 
-        typer.echo(f"merged model written to {merge_adapter(base, adapter, output, dtype)}")
+        precision = base_precision_for(adapter, base_precision)
+        out = merge_adapter(base, adapter, output, dtype, precision)
+        base_text = (
+            "the nf4 base it was trained on, dequantised" if precision == "4bit" else "the unquantised base"
+        )
+        typer.echo(f"merged into {base_text} ({dtype}); model written to {out}")
 
     @app.command("tiny-model")
     def tiny_model_cmd(

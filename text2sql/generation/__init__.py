@@ -27,6 +27,7 @@ def load_backend(
     api_key_env: str = "OPENAI_API_KEY",
     concurrency: int = 4,
     request_timeout: float = 120.0,
+    base_precision: str = "auto",
 ) -> Backend:
     """Build a backend by name; model libraries are imported only for the backend chosen."""
     if name == "gold":
@@ -52,7 +53,9 @@ def load_backend(
     if name == "hf":
         from text2sql.generation.hf import HFBackend
 
-        return HFBackend(model, adapter=adapter, tokenizer=tokenizer, decoding=decoding)
+        return HFBackend(
+            model, adapter=adapter, tokenizer=tokenizer, decoding=decoding, base_precision=base_precision
+        )
     if name == "vllm":
         from text2sql.generation.vllm import VLLMBackend
 

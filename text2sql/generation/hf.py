@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from text2sql.errors import T2SError
@@ -34,15 +35,18 @@ class HFBackend(Backend):
         device: str | None = None,
         model_obj=None,
         tokenizer_obj=None,
+        base_precision: str = "auto",
     ):
         import torch
         from transformers import AutoModelForCausalLM
 
         from text2sql.tokenizer import load_tokenizer
+        from text2sql.train.meta import base_precision_for
 
         self.decoding = decoding or DecodingConfig()
         self.model_path, self.adapter = str(model), adapter
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.base_precision = base_precision_for(adapter, base_precision) if adapter else "16bit"
         if tokenizer_obj is None:
             tok_src = tokenizer or (
                 adapter if adapter and (Path(adapter) / "tokenizer_config.json").exists() else model
@@ -51,21 +55,40 @@ class HFBackend(Backend):
         self.tokenizer = tokenizer_obj
         self.tokenizer.padding_side = "left"  # decoder-only: new tokens must follow the prompt directly
         if model_obj is None:
+            if adapter and not (Path(adapter) / "adapter_config.json").exists():
+                raise T2SError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
+            dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
+            kwargs: dict = {"dtype": dtype}
+            if self.base_precision == "4bit":
+                from text2sql.train.model import four_bit_config
+
+                kwargs["quantization_config"] = four_bit_config(dtype)
+                if self.device == "cuda":
+                    kwargs["device_map"] = {"": 0}
             try:
-                model_obj = AutoModelForCausalLM.from_pretrained(
-                    self.model_path, dtype=torch.bfloat16 if self.device == "cuda" else torch.float32
-                )
+                model_obj = AutoModelForCausalLM.from_pretrained(self.model_path, **kwargs)
             except (OSError, ValueError) as e:
                 first = (str(e).strip().splitlines() or [type(e).__name__])[0]
                 raise T2SError(f"cannot load model {self.model_path!r}: {first}") from None
+            if self.base_precision == "4bit":
+                from text2sql.train.model import use_training_4bit_kernels
+
+                use_training_4bit_kernels(model_obj)  # the numerics the adapter was trained with
             if adapter:
                 from peft import PeftModel
 
-                if not (Path(adapter) / "adapter_config.json").exists():
-                    raise T2SError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
-                # folded into the weights: generation then runs at the base model's speed
-                model_obj = PeftModel.from_pretrained(model_obj, adapter).merge_and_unload()
-            model_obj.to(self.device)
+                model_obj = PeftModel.from_pretrained(model_obj, adapter)
+                if self.base_precision == "4bit":
+                    # kept unmerged: folding it into nf4 weights would round the adapter away
+                    print(
+                        f"[t2s] {adapter} was trained with QLoRA: its base is loaded in 4-bit nf4 as trained "
+                        "(--base-precision 16bit for the unquantised base)",
+                        file=sys.stderr,
+                    )
+                else:  # folded into the weights: generation then runs at the base model's speed
+                    model_obj = model_obj.merge_and_unload()
+            if self.base_precision != "4bit":
+                model_obj.to(self.device)
         self.model = model_obj.eval()
         self.stop_ids = stop_token_ids(self.tokenizer, self.model)
 
@@ -105,6 +128,7 @@ class HFBackend(Backend):
             "backend": self.name,
             "model": self.model_path,
             "adapter": self.adapter,
+            "base_precision": self.base_precision,
             "device": self.device,
             "stop_token_ids": self.stop_ids,
             "versions": library_versions(),

@@ -151,6 +151,7 @@ def generate_predictions(
     request_timeout: float = 120.0,
     overwrite: bool = False,
     bench=None,
+    base_precision: str = "auto",
 ) -> GenerationRun:
     """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
     from text2sql.data.benchmark import load_benchmark
@@ -169,6 +170,7 @@ def generate_predictions(
         api_key_env=api_key_env,
         concurrency=concurrency,
         request_timeout=request_timeout,
+        base_precision=base_precision,
     )
     if prompts:
         records = read_prompt_records(prompts)

@@ -8,11 +8,13 @@ from __future__ import annotations
 from text2sql.train.meta import read_training_meta
 
 
-def train(config, overrides=None, resume: bool = False, callbacks=None):
+def train(
+    config, overrides=None, resume: bool = False, callbacks=None, overwrite: bool = False, verbose=True
+):
     """Run one training job from a config file or dict; returns its output_dir."""
     from text2sql.train.trainer import train as _train
 
-    return _train(config, overrides, resume, callbacks)
+    return _train(config, overrides, resume, callbacks, overwrite=overwrite, verbose=verbose)
 
 
 def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):
@@ -21,10 +23,10 @@ def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):
     return _build(output_dir, arch=arch, tokenizer=tokenizer)
 
 
-def merge_adapter(base, adapter, output, dtype: str = "bfloat16"):
+def merge_adapter(base, adapter, output, dtype: str = "bfloat16", base_precision: str = "auto"):
     from text2sql.train.merge import merge_adapter as _merge
 
-    return _merge(base, adapter, output, dtype)
+    return _merge(base, adapter, output, dtype, base_precision)
 
 
 __all__ = ["build_tiny_model", "merge_adapter", "read_training_meta", "train"]

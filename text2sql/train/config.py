@@ -49,13 +49,13 @@ class DataArguments:
     truncation: str = field(
         default="drop",
         metadata={
-            "help": "An over-long example is dropped and counted (drop) or its prompt cut from the left (left)."
+            "help": "drop: an over-long example is dropped and counted (shorter prompts: build-sft --max-tokens)."
         },
     )
 
 
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
-MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo"), ("drop", "left")
+MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo"), ("drop",)
 
 
 @dataclass
@@ -133,6 +133,11 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     task = raw.setdefault("task_type", "sft")
     if task not in TASKS:
         raise T2SError(f"task_type must be one of {', '.join(TASKS)}, got {task!r}")
+    if raw.get("truncation") == "left":
+        raise T2SError(
+            "truncation 'left' is gone: it cut prompts through the system message and chat header; too-long "
+            "rows are dropped and counted (truncation: drop), and `t2s build-sft --max-tokens N` trims schemas"
+        )
     for key, allowed in (("train_mode", MODES), ("truncation", TRUNCATIONS)):
         if key in raw and raw[key] not in allowed:
             raise T2SError(f"{key} must be one of {', '.join(allowed)}, got {raw[key]!r}")

@@ -1,8 +1,10 @@
-"""Training data: read t2s SFT/DPO JSONL and fit every example into `max_seq_length` without losing its SQL.
+"""Training data: read t2s SFT/DPO JSONL and keep every example whole, exactly as inference will show it.
 
 TRL truncates from the right (cutting the SQL target) or not at all, so SFT rows are tokenized here with
-the chat template into `input_ids` + `completion_mask`; an over-long row is dropped (and counted) or its
-prompt cut from the left. TRL then builds labels from the mask (loss on the SQL only), pads or packs.
+the chat template into `input_ids` + `completion_mask`. A row longer than `max_seq_length` (or whose prompt
+is longer than `max_prompt_length`) is dropped and counted under that key, never cut: cutting tokens from
+the left removed the system message and chat header, a prompt inference never shows. Shorter prompts come
+from `t2s build-sft --max-tokens N`, which trims the schema itself. TRL then masks everything but the SQL.
 """
 
 from __future__ import annotations
@@ -16,14 +18,30 @@ from text2sql.errors import T2SError
 
 @dataclass
 class FitReport:
+    max_length: int
+    max_prompt_length: int | None = None
     kept: int = 0
-    dropped: int = 0  # over-long, truncation="drop"
-    left_cut: int = 0  # over-long, prompt shortened from the left
+    too_long: int = 0  # prompt + answer over max_seq_length
+    prompt_too_long: int = 0  # prompt over max_prompt_length
+
+    @property
+    def dropped(self) -> int:
+        return self.too_long + self.prompt_too_long
 
     def line(self) -> str:
-        return (
-            f"{self.kept} examples kept, {self.dropped} dropped as too long, {self.left_cut} prompts left-cut"
+        parts = [f"{self.kept} examples kept"]
+        if self.too_long:
+            parts.append(f"{self.too_long} dropped as longer than max_seq_length={self.max_length} tokens")
+        if self.prompt_too_long:
+            parts.append(
+                f"{self.prompt_too_long} dropped with prompts over max_prompt_length={self.max_prompt_length}"
+            )
+        hint = (
+            " (raise the limit, or rebuild the data with `t2s build-sft --max-tokens N`)"
+            if self.dropped
+            else ""
         )
+        return ", ".join(parts) + hint
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
@@ -75,43 +93,36 @@ def tokenize_sft_row(tokenizer, prompt: list[dict], completion: list[dict]) -> t
     return prompt_ids, full[len(prompt_ids) :]
 
 
-def fit(
-    prompt_ids: list[int],
-    completion_ids: list[int],
-    max_length: int,
-    max_prompt_length: int | None,
-    mode: str,
+def fits(report: FitReport, prompt_len: int, total_len: int) -> bool:
+    """Count the example as kept or as dropped under the key it exceeds."""
+    if total_len > report.max_length:
+        report.too_long += 1
+    elif report.max_prompt_length is not None and prompt_len > report.max_prompt_length:
+        report.prompt_too_long += 1
+    else:
+        report.kept += 1
+        return True
+    return False
+
+
+def _nothing_fits(report: FitReport, what: str) -> T2SError:
+    return T2SError(f"no {what} fits: {report.line()}")
+
+
+def build_sft_dataset(
+    rows: list[dict], tokenizer, max_length: int, max_prompt_length: int | None, mode: str = "drop"
 ):
-    """Return (prompt_ids, completion_ids) that fit, or None to drop. The completion is never cut."""
-    budget = max_length - len(completion_ids)
-    if max_prompt_length is not None:
-        budget = min(budget, max_prompt_length)
-    if len(prompt_ids) <= budget:
-        return prompt_ids, completion_ids
-    if mode == "left" and budget > 0:
-        return prompt_ids[len(prompt_ids) - budget :], completion_ids
-    return None
-
-
-def build_sft_dataset(rows: list[dict], tokenizer, max_length: int, max_prompt_length: int | None, mode: str):
-    """A `datasets.Dataset` with `input_ids` and `completion_mask`, plus how many rows were dropped/cut."""
+    """A `datasets.Dataset` with `input_ids` and `completion_mask`, plus how many rows were dropped, by key."""
     from datasets import Dataset
 
-    report, ids, masks = FitReport(), [], []
+    report, ids, masks = FitReport(max_length, max_prompt_length), [], []
     for n, row in enumerate(rows, 1):
         prompt_ids, completion_ids = tokenize_sft_row(tokenizer, *split_sft_row(row, f"row {n}"))
-        fitted = fit(prompt_ids, completion_ids, max_length, max_prompt_length, mode)
-        if fitted is None:
-            report.dropped += 1
-            continue
-        report.left_cut += len(fitted[0]) < len(prompt_ids)
-        report.kept += 1
-        ids.append(fitted[0] + fitted[1])
-        masks.append([0] * len(fitted[0]) + [1] * len(fitted[1]))
+        if fits(report, len(prompt_ids), len(prompt_ids) + len(completion_ids)):
+            ids.append(prompt_ids + completion_ids)
+            masks.append([0] * len(prompt_ids) + [1] * len(completion_ids))
     if not ids:
-        raise T2SError(
-            f"no training example fits max_seq_length={max_length}; raise it or set truncation=left"
-        )
+        raise _nothing_fits(report, "training example")
     return Dataset.from_dict({"input_ids": ids, "completion_mask": masks}), report
 
 
@@ -119,17 +130,14 @@ def build_dpo_dataset(rows: list[dict], tokenizer, max_length: int, max_prompt_l
     """TRL's conversational preference rows; pairs that do not fit are dropped (and counted), never cut."""
     from datasets import Dataset
 
-    report, keep = FitReport(), []
+    report, keep = FitReport(max_length, max_prompt_length), []
     for n, row in enumerate(rows, 1):
         if not all(isinstance(row.get(k), list) for k in ("prompt", "chosen", "rejected")):
             raise T2SError(f"row {n}: a DPO row needs 'prompt', 'chosen' and 'rejected' message lists")
         prompt_len = len(_ids(tokenizer, row["prompt"], True))
         longest = max(len(_ids(tokenizer, row["prompt"] + row[k], False)) for k in ("chosen", "rejected"))
-        if longest > max_length or (max_prompt_length is not None and prompt_len > max_prompt_length):
-            report.dropped += 1
-            continue
-        report.kept += 1
-        keep.append({k: row[k] for k in ("prompt", "chosen", "rejected")})
+        if fits(report, prompt_len, longest):
+            keep.append({k: row[k] for k in ("prompt", "chosen", "rejected")})
     if not keep:
-        raise T2SError(f"no preference pair fits max_seq_length={max_length}; raise it")
+        raise _nothing_fits(report, "preference pair")
     return Dataset.from_list(keep), report

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from text2sql.errors import T2SError
-from text2sql.train.meta import META_NAME
+from text2sql.train.meta import META_NAME, base_precision_for, read_training_meta, write_training_meta
 
 DTYPES = ("bfloat16", "float16", "float32")
 
 
-def merge_adapter(base: str | Path, adapter: str | Path, output: str | Path, dtype: str = "bfloat16") -> Path:
-    """Load the base unquantised (merging into 4-bit weights would round them), fold the adapter in, save."""
+def merge_adapter(
+    base: str | Path,
+    adapter: str | Path,
+    output: str | Path,
+    dtype: str = "bfloat16",
+    base_precision: str = "auto",
+) -> Path:
+    """Fold the adapter into a 16-bit copy of the base it was trained against, save model and tokenizer.
+
+    A QLoRA adapter (base_precision `auto` -> `4bit`) is merged into the nf4 base dequantised to `dtype`: the
+    weights the adapter learned to correct, not the original ones (merging into 4-bit weights would round the
+    adapter away). `16bit` merges into the unquantised base instead."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
@@ -26,10 +35,20 @@ def merge_adapter(base: str | Path, adapter: str | Path, output: str | Path, dty
     if not (adapter / "adapter_config.json").is_file():
         raise T2SError(f"{adapter} holds no adapter_config.json: give the output_dir of a lora/qlora run")
     check_adapter_matches(adapter, base)  # one line instead of dozens of "size mismatch" errors
+    precision = base_precision_for(adapter, base_precision)
+    kwargs: dict = {"dtype": getattr(torch, dtype)}
+    if precision == "4bit":
+        from text2sql.train.model import four_bit_config
+
+        kwargs["quantization_config"] = four_bit_config(getattr(torch, dtype))
+        if torch.cuda.is_available():
+            kwargs["device_map"] = {"": 0}
     try:
-        model = AutoModelForCausalLM.from_pretrained(str(base), dtype=getattr(torch, dtype))
+        model = AutoModelForCausalLM.from_pretrained(str(base), **kwargs)
     except (OSError, ValueError) as e:
         raise T2SError(f"cannot load base model {str(base)!r}: {str(e).strip().splitlines()[0]}") from None
+    if precision == "4bit":
+        model = model.dequantize(dtype=getattr(torch, dtype))
     merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
@@ -37,5 +56,6 @@ def merge_adapter(base: str | Path, adapter: str | Path, output: str | Path, dty
     tok_src = adapter if (adapter / "tokenizer_config.json").is_file() else base
     load_tokenizer(tok_src).save_pretrained(out)
     if (adapter / META_NAME).is_file():
-        shutil.copy(adapter / META_NAME, out / META_NAME)
+        meta = read_training_meta(adapter)
+        write_training_meta(out, **meta, merged_into=f"{precision} base as {dtype}")
     return out

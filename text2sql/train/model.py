@@ -1,4 +1,9 @@
-"""Load the base model for a train mode: QLoRA (nf4, double quantisation), LoRA on a 16-bit base, or full."""
+"""Load the base model for a train mode: QLoRA (nf4, double quantisation), LoRA on a 16-bit base, or full.
+
+No `prepare_model_for_kbit_training`: it casts every non-4-bit weight (embeddings, norms, lm_head) to fp32
+(about 2.2 GB more for a 7B model) and calls deprecated gradient-checkpointing APIs, while TRL and
+transformers already enable input gradients and checkpointing for PEFT models themselves.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +24,39 @@ def compute_dtype(args):
     return torch.float32
 
 
-def checkpointing(args) -> bool:
-    """Activation (gradient) checkpointing; transformers 5 renamed the argument."""
-    return bool(
-        getattr(args, "activation_checkpointing", None) or getattr(args, "gradient_checkpointing", False)
+def four_bit_config(dtype):
+    """The nf4 quantisation QLoRA trains against; eval and merge rebuild the same one (see generation/hf.py)."""
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=dtype,
+        bnb_4bit_quant_storage=dtype,  # lets FSDP/DeepSpeed shard the 4-bit weights
     )
+
+
+def use_training_4bit_kernels(model) -> None:
+    """bitsandbytes repacks 4-bit weights into an inference-only CPU layout the first time a layer runs in
+    eval mode without gradients (AVX512-BF16 CPUs) and never unpacks them: the first training step after an
+    evaluation then fails in `matmul_4bit`, and that kernel's logits differ from the training kernel's (0.19
+    on the micro model). Training, and evaluating what was trained, never take that path."""
+    for module in model.modules():
+        if hasattr(module, "support_avx512bf16_for_cpu"):
+            module.support_avx512bf16_for_cpu = False
+
+
+def adapters_in_fp32(model) -> None:
+    """Trainable (LoRA) weights in fp32, whatever the base dtype. TRL casts QLoRA adapters to bf16, but a
+    checkpoint is reloaded through PEFT in fp32, so a resumed run would train in another precision than an
+    uninterrupted one; fp32 master weights (PEFT's and Firefly's default) also keep small updates that bf16
+    rounds away. Autocast still runs the adapter matmuls in bf16/fp16 when training in mixed precision."""
+    import torch
+
+    for param in model.parameters():
+        if param.requires_grad and param.dtype != torch.float32:
+            param.data = param.data.float()
 
 
 def lora_config(margs: ModelArguments, task_type: str = "CAUSAL_LM"):
@@ -44,20 +77,14 @@ def lora_config(margs: ModelArguments, task_type: str = "CAUSAL_LM"):
 def load_model(margs: ModelArguments, args):
     """The model to hand to the trainer, and the PEFT config (None when the model already has its adapter)."""
     import torch
-    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+    from transformers import AutoModelForCausalLM
 
     dtype = compute_dtype(args)
     kwargs: dict = {"dtype": dtype}
     if margs.attn_implementation:
         kwargs["attn_implementation"] = margs.attn_implementation
     if margs.train_mode == "qlora":
-        kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True,
-            bnb_4bit_quant_type="nf4",
-            bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=dtype,
-            bnb_4bit_quant_storage=dtype,  # lets FSDP/DeepSpeed shard the 4-bit weights
-        )
+        kwargs["quantization_config"] = four_bit_config(dtype)
         if torch.cuda.is_available():  # one full copy per process, also under DDP
             kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
     try:
@@ -67,9 +94,7 @@ def load_model(margs: ModelArguments, args):
         raise T2SError(f"cannot load model {margs.model_name_or_path!r}: {msg}") from None
     model.config.use_cache = False
     if margs.train_mode == "qlora":
-        from peft import prepare_model_for_kbit_training
-
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=checkpointing(args))
+        use_training_4bit_kernels(model)
     if margs.train_mode == "full":
         if margs.adapter_name_or_path:
             raise T2SError("adapter_name_or_path needs train_mode lora or qlora (merge it first for full)")

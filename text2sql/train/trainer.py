@@ -11,7 +11,7 @@ from pathlib import Path
 from text2sql.errors import T2SError
 from text2sql.train.config import TrainConfig, load_config, resolved_dict
 from text2sql.train.data import build_dpo_dataset, build_sft_dataset, read_jsonl, shared_config_hash
-from text2sql.train.meta import write_training_meta
+from text2sql.train.meta import read_training_meta, write_training_meta
 
 log = logging.getLogger("t2s.train")
 
@@ -21,6 +21,48 @@ def last_checkpoint(output_dir: str | Path) -> str | None:
 
     out = Path(output_dir)
     return get_last_checkpoint(str(out)) if out.is_dir() else None
+
+
+def _length(resolved: dict) -> tuple:
+    trainer = resolved.get("trainer", {})
+    return trainer.get("max_steps"), trainer.get("num_train_epochs")
+
+
+def finished_at(out: Path, checkpoint: str, cfg: TrainConfig) -> int | None:
+    """The step a finished run in `out` ended at, when nothing is left to train: its final model was written
+    after `checkpoint` and the config asks for the same length of training. None otherwise."""
+    meta = read_training_meta(out)
+    step = meta.get("global_step")
+    if not isinstance(step, int) or step < int(Path(checkpoint).name.rsplit("-", 1)[-1]):
+        return None
+    try:
+        previous = json.loads((out / "t2s_train_config.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return step if _length(previous) == _length(resolved_dict(cfg)) else None
+
+
+def check_output_dir(out: Path, resume: bool, overwrite: bool, is_main: bool) -> str | None:
+    """The checkpoint to resume from; a run never silently restarts at step 0 beside an earlier run's
+    checkpoints: that needs --resume (continue) or --overwrite (delete them and start afresh)."""
+    checkpoint = last_checkpoint(out)
+    if resume and overwrite:
+        raise T2SError("--resume continues the run in output_dir and --overwrite deletes it: choose one")
+    if resume:
+        if checkpoint is None:
+            raise T2SError(f"--resume: no checkpoint-* folder in {out}; run without --resume to start afresh")
+        return checkpoint
+    if checkpoint is not None:
+        if not overwrite:
+            raise T2SError(
+                f"{out} already holds {Path(checkpoint).name} from an earlier run: add --resume to continue it "
+                "or --overwrite to delete that run and start afresh"
+            )
+        if is_main:
+            import shutil
+
+            shutil.rmtree(out)
+    return None
 
 
 def _load_tokenizer(cfg: TrainConfig):
@@ -57,7 +99,7 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
 
 def build_trainer(cfg: TrainConfig, callbacks=None):
     """The TRL trainer for this config (exposed for benchmarks and tests), plus the data fit report."""
-    from text2sql.train.model import load_model
+    from text2sql.train.model import adapters_in_fp32, load_model
 
     args = cfg.args
     tok = _load_tokenizer(cfg)
@@ -66,9 +108,11 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
     if cfg.data.task_type == "sft":
         from trl import SFTTrainer
 
-        from text2sql.train.collate import RowPackedCollator, needs_row_packing
+        from text2sql.train.collate import RowPackedSFTTrainer, needs_row_packing
 
-        trainer = SFTTrainer(
+        # TRL flattens a packed batch into one sequence: right for flash-attention varlen kernels only
+        row_packed = args.packing and needs_row_packing(getattr(model.config, "_attn_implementation", None))
+        trainer = (RowPackedSFTTrainer if row_packed else SFTTrainer)(
             model=model,
             args=args,
             train_dataset=train_ds,
@@ -77,9 +121,6 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
-        if args.packing and needs_row_packing(getattr(trainer.model.config, "_attn_implementation", None)):
-            # TRL refuses a custom collator with packing, and its own flattens the batch into one sequence
-            trainer.data_collator = RowPackedCollator(tok.pad_token_id, pad_to_multiple_of=args.pad_to_multiple_of)
     else:
         from trl import DPOTrainer
 
@@ -96,21 +137,33 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
+    if cfg.model.train_mode == "qlora":
+        adapters_in_fp32(trainer.model)
     trainer.t2s_rows, trainer.t2s_report = rows, report
     return trainer
 
 
-def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
-    """Run one training job; returns output_dir (adapter or full model, tokenizer, meta, loss curve)."""
+def train(
+    config,
+    overrides=None,
+    resume: bool = False,
+    callbacks=None,
+    overwrite: bool = False,
+    verbose: bool = True,
+) -> Path:
+    """Run one training job; returns output_dir (adapter or full model, tokenizer, meta, loss curve).
+
+    `resume` continues from the last checkpoint (a finished run trains nothing); `overwrite` deletes an earlier
+    run holding checkpoints (the whole output_dir) first; `verbose=False` shows one progress line instead of transformers' log dicts."""
     cfg = load_config(config, overrides)
     args = cfg.args
     out = Path(args.output_dir)
-    checkpoint = None
-    if resume:
-        checkpoint = last_checkpoint(out)
-        if checkpoint is None:
-            raise T2SError(f"--resume: no checkpoint-* folder in {out}; run without --resume to start afresh")
     is_main = args.process_index == 0
+    checkpoint = check_output_dir(out, resume, overwrite, is_main)
+    if checkpoint and (done := finished_at(out, checkpoint, cfg)) is not None:
+        if is_main:
+            print(f"[t2s] {out} already finished at step {done}: nothing to train", flush=True)
+        return out
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "t2s_train_config.json").write_text(
@@ -119,6 +172,10 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
     if "tensorboard" in (args.report_to or []):  # else transformers writes to ./runs/ in the working dir
         os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
     trainer = build_trainer(cfg, callbacks)
+    if not verbose:
+        from text2sql.train.progress import use_progress_line
+
+        use_progress_line(trainer)
     print(
         f"[t2s] rank {args.process_index} of {args.world_size}: {cfg.data.task_type} {cfg.model.train_mode}",
         flush=True,
@@ -145,7 +202,8 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
             train_file=str(cfg.data.train_file),
             examples_kept=report.kept,
             examples_dropped=report.dropped,
-            prompts_left_cut=report.left_cut,
+            dropped_over_max_seq_length=report.too_long,
+            dropped_over_max_prompt_length=report.prompt_too_long,
             max_seq_length=cfg.data.max_seq_length,
             global_step=trainer.state.global_step,
             world_size=args.world_size,
