@@ -36,7 +36,9 @@ HOSTILE = [
 ]
 
 
-def _mixed_completions(bench, split: str, limit: int | None = None) -> list[tuple[int, str, str | None]]:
+def _mixed_completions(
+    bench, split: str, limit: int | None = None, hostile: int = 4
+) -> list[tuple[int, str, str | None]]:
     """(index, raw completion, response prefix): gold in fences, corruptions, prose, hostile SQL, cue answers."""
     from text2sql.corruptions import corruptions
 
@@ -47,7 +49,7 @@ def _mixed_completions(bench, split: str, limit: int | None = None) -> list[tupl
         out.append((i, f"Here it is:\n```sql\n{ex.query}\n```", None))
         out += [(i, c, None) for c in cands]
         out.append((i, "I am not sure which table holds this.", None))
-        out.append((i, HOSTILE[i % len(HOSTILE)], None))
+        out.append((i, HOSTILE[i % hostile], None))  # the first 4 have a fixed verdict, never "slow enough"
         body = ex.query.strip()
         if body.upper().startswith("SELECT"):  # the continuation a --select-cue prompt gets
             out.append((i, body[len("SELECT") :].lstrip() + "<|im_end|>", "SELECT"))
@@ -81,8 +83,8 @@ def _reward_verdicts(bench, split, items, timeout, workers=2):
 def test_reward_verdict_equals_eval_verdict_on_the_sample(sample_bench):
     items = _mixed_completions(sample_bench, "dev")
     assert len(items) > 300
-    theirs = _eval_verdicts(sample_bench, "dev", items, timeout=1.0)
-    ours = _reward_verdicts(sample_bench, "dev", items, timeout=1.0)
+    theirs = _eval_verdicts(sample_bench, "dev", items, timeout=0.3)
+    ours = _reward_verdicts(sample_bench, "dev", items, timeout=0.3)
     assert ours == theirs
     kinds = {k for _, k in ours}
     assert {None, "forbidden", "timeout", "parse_error", "wrong_result"} <= kinds, kinds
@@ -94,7 +96,7 @@ def test_reward_verdict_equals_eval_verdict_on_spider_dev():
     from text2sql.data.benchmark import load_benchmark
 
     bench = load_benchmark(SPIDER_DIR)
-    items = _mixed_completions(bench, "dev", limit=250)
+    items = _mixed_completions(bench, "dev", limit=200, hostile=2)  # write attempts, no deadline waits
     assert _reward_verdicts(bench, "dev", items, 2.0) == _eval_verdicts(bench, "dev", items, 2.0)
 
 
@@ -122,7 +124,7 @@ def test_t2s_reward_and_t2s_eval_agree_on_every_completion(sample_bench, tmp_pat
         "--split",
         "dev",
         "--timeout",
-        "1",
+        "0.3",
         "-o",
         str(out),
         tmp_path=tmp_path,
@@ -140,7 +142,7 @@ def test_t2s_reward_and_t2s_eval_agree_on_every_completion(sample_bench, tmp_pat
         "--split",
         "dev",
         "--timeout",
-        "1",
+        "0.3",
         "-o",
         str(tmp_path / "ev"),
         tmp_path=tmp_path,
