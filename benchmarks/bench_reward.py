@@ -32,6 +32,7 @@ from text2sql.eval.executor import Executor
 from text2sql.eval.extraction import extract_sql
 from text2sql.eval.metric import classify_on_databases
 from text2sql.eval.rewards import RewardScorer, RewardSettings
+from text2sql.prompt_builder import db_path_or_none
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spider"
 PROSE = "I could not find the right table for this question, sorry."
@@ -49,7 +50,7 @@ def hostile(schema) -> list[str]:
 def rollouts(bench, n_prompts: int, seed: int, with_hostile: bool) -> list[tuple[str, str, str]]:
     """(db_id, gold, completion) with 8 completions per prompt, prompts in random order."""
     rng = random.Random(seed)
-    examples = [e for e in bench.examples("train") if e.query]
+    examples = [e for e in bench.examples("train") if e.query and db_path_or_none(bench, e.db_id)]
     rng.shuffle(examples)
     out = []
     for ex in examples[:n_prompts]:
