@@ -96,7 +96,7 @@ def run_naive(bench, items, settings: RewardSettings) -> tuple[float, list]:
 
 def bench_mix(bench, name: str, n_prompts: int, args) -> None:
     items = rollouts(bench, n_prompts, args.seed, with_hostile=name == "hostile")
-    settings = RewardSettings(timeout=args.timeout, gold_timeout=30.0, workers=args.workers)
+    settings = RewardSettings(timeout=args.timeout, gold_timeout=30.0, workers=args.workers, overlap=False)
     naive_s, naive_v = run_naive(bench, items, settings)
     cold_s, ours_v, startup = run_t2s(bench, items, args.prompts_per_step, settings)
     n = len(items)

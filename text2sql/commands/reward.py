@@ -99,6 +99,7 @@ def register(app: typer.Typer) -> None:
             metric=metric,
             keep_distinct=keep_distinct,
             workers=workers,
+            overlap="result_overlap" in names,
         )
         settings.validate()
         bench = load_benchmark(data)

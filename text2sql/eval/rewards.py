@@ -24,7 +24,6 @@ import functools
 import multiprocessing as mp
 import re
 import time
-import zlib
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +63,7 @@ class RewardSettings:
     keep_distinct: bool = False
     max_rows: int = DEFAULT_MAX_ROWS
     workers: int | None = None  # None: one per core (at most 8); 0: in this process (no crash isolation)
+    overlap: bool = True  # compute result_overlap's row F1 (skipped when only `execution` is used)
 
     def validate(self) -> None:
         if self.timeout <= 0 or self.gold_timeout <= 0:
@@ -109,7 +109,8 @@ class _Judge:
 
     def __init__(self, settings: dict, gold_cache_size: int = 8192):
         self.settings = settings
-        self.ex = Executor(timeout=settings["timeout"], max_rows=settings["max_rows"])
+        # one worker serves many databases: keep their connections (Spider train has 140 databases)
+        self.ex = Executor(timeout=settings["timeout"], max_rows=settings["max_rows"], max_connections=256)
         self.gold: OrderedDict[tuple[str, str], ExecResult] = OrderedDict()
         self.gold_cache_size = gold_cache_size
 
@@ -152,7 +153,7 @@ class _Judge:
         correct, kind = classify_on_databases(db_paths, gold_sql, pred_sql, run, **kwargs)
         executed = correct or (kind is not None and kind not in EXEC_ERRORS and kind != GOLD_ERROR)
         overlap = 1.0 if correct else 0.0
-        if not correct and executed and db_paths and len(results.get(db_paths[0], [])) == 2:
+        if self.settings["overlap"] and not correct and executed and len(results.get(db_paths[0], [])) == 2:
             gold_res, pred_res = results[db_paths[0]]
             if gold_res.ok and pred_res.ok:
                 overlap = row_f1(gold_res.rows, pred_res.rows)
@@ -170,6 +171,7 @@ def _judge_safely(judge: _Judge, job: tuple) -> Verdict:
 def _worker_main(conn, settings: dict) -> None:
     """Worker loop: receive a list of jobs, answer each with `(index, Verdict)` as soon as it is done."""
     judge = _Judge(settings)
+    conn.send("ready")
     while True:
         try:
             jobs = conn.recv()
@@ -190,6 +192,14 @@ class _Worker:
         child.close()
         self.pending: deque = deque()
         self.last = time.monotonic()
+
+    def ready(self, timeout: float = 120.0) -> None:
+        """Wait for the worker's imports, so a step never pays for a start (nor mistakes it for a hang)."""
+        try:
+            if self.conn.poll(timeout):
+                self.conn.recv()
+        except (EOFError, OSError):
+            pass  # died while starting: the wait loop sees it and replaces it
 
     def send(self, jobs: list) -> None:
         if jobs:
@@ -212,7 +222,11 @@ class RewardPool:
         self.settings = _worker_settings(settings)
         self.ctx = mp.get_context("spawn")
         self.workers = [_Worker(self.ctx, self.settings) for _ in range(workers)]
+        for w in self.workers:
+            w.ready()
         self.restarts = 0
+        self.route: dict[str, int] = {}  # database -> worker, sticky (its connections and gold results)
+        self.load = [0] * workers
         # a job checks at most one gold and one prediction per file; past that the worker is stuck
         self.per_file = settings.timeout + settings.gold_timeout + 5.0
 
@@ -221,10 +235,13 @@ class RewardPool:
 
     def run(self, jobs: list[tuple]) -> dict[int, Verdict]:
         out: dict[int, Verdict] = {}
-        n = len(self.workers)
-        parts: list[list] = [[] for _ in range(n)]
+        parts: list[list] = [[] for _ in self.workers]
         for job in jobs:
-            parts[zlib.crc32(job[1][0].encode()) % n if job[1] else 0].append(job)
+            db = job[1][0] if job[1] else ""
+            if db not in self.route:  # a new database goes to the worker with the least work so far
+                self.route[db] = min(range(len(self.workers)), key=self.load.__getitem__)
+            self.load[self.route[db]] += 1
+            parts[self.route[db]].append(job)
         for w, part in zip(self.workers, parts, strict=True):
             self._send(w, part, out)
         while any(w.pending for w in self.workers):
@@ -268,6 +285,7 @@ class RewardPool:
         old.kill()
         self.restarts += 1
         self.workers[k] = _Worker(self.ctx, self.settings)
+        self.workers[k].ready()
         self._send(self.workers[k], rest, out)
 
     def close(self) -> None:
@@ -291,6 +309,7 @@ def _worker_settings(s: RewardSettings) -> dict:
         metric=s.metric,
         keep_distinct=s.keep_distinct,
         max_rows=s.max_rows,
+        overlap=s.overlap,
     )
 
 
@@ -466,6 +485,8 @@ def result_overlap(
     prompts, completions, completion_ids=None, *, scorer: RewardScorer, log_metric=None, **kwargs
 ):
     """Dense: F1 of predicted vs gold result rows on the first database file; 1.0 when correct, 0.0 on error."""
+    if not scorer.settings.overlap:
+        raise T2SError("result_overlap needs a scorer built with RewardSettings(overlap=True)")
     verdicts = scorer.score(
         completions, _require(kwargs, "db_id"), _require(kwargs, "gold"), kwargs.get("response_prefix")
     )

@@ -49,6 +49,7 @@ class RewardArguments:
             metric=self.reward_metric,
             keep_distinct=self.reward_keep_distinct,
             workers=self.reward_workers,
+            overlap="result_overlap" in self.reward_funcs,
         )
 
 
