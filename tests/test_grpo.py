@@ -171,18 +171,26 @@ def test_grpo_raises_the_execution_reward_and_eval_sees_no_prompt_hash_warning(t
     assert meta["task_type"] == "grpo" and meta["prompt_config_hash"] == task["records"][0]["config_hash"]
     assert meta["adapter_of"] == str(task["sft"])
 
-    r = subprocess.run(
-        [sys.executable, "-m", "text2sql", "eval", "--model", str(task["model"]), "--adapter", str(out)]
-        + ["--data", str(task["bench"]), "--split", "dev", "--system-prompt", SYSTEM]
-        + ["--max-new-tokens", "16", "-o", str(task["root"] / "eval")],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, T2S_CACHE_DIR=str(task["root"] / "cache")),
-    )
+    def t2s_eval(*prompt_options: str, out: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "text2sql", "eval", "--model", str(task["model"]), "--adapter", str(grpo)]
+            + ["--data", str(task["bench"]), "--split", "dev", *prompt_options]
+            + ["--max-new-tokens", "16", "-o", str(task["root"] / out)],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, T2S_CACHE_DIR=str(task["root"] / "cache")),
+        )
+
+    grpo = out
+    r = t2s_eval("--system-prompt", SYSTEM, out="eval")
     assert r.returncode == 0, r.stderr
-    assert "warning" not in r.stderr.lower(), r.stderr
+    assert "was trained on prompts with config hash" not in r.stderr, r.stderr
     summary = json.loads((task["root"] / "eval" / "summary.json").read_text())
     assert summary["count"] == len(QUESTIONS)
+    other = t2s_eval(
+        out="eval-other-prompts"
+    )  # the default system prompt: not what the policy was trained on
+    assert other.returncode == 0 and "was trained on prompts with config hash" in other.stderr
 
 
 @pytest.mark.slow
