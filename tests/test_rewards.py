@@ -288,3 +288,24 @@ def test_format_reward():
     assert not format_ok(f"<think>a</think><think>b</think>```sql\n{q}\n```", "think")
     assert not format_ok(f"<think>unfinished ```sql\n{q}\n```", "think")
     assert format_(None, [q, think], answer_format=["sql", "think"]) == [1.0, 1.0]
+
+
+def test_answer_format_think_prompts(sample_bench):
+    from text2sql.errors import T2SError
+    from text2sql.prompt_builder import PromptConfig, build_prompts
+
+    plain = PromptConfig()
+    assert "answer_format" not in plain.text_fields()  # prompts built before the option keep their hash
+    think = PromptConfig(answer_format="think")
+    assert think.hash() != plain.hash()
+    [rec] = build_prompts(sample_bench, "dev", think, limit=1)
+    system, user = rec["messages"][0]["content"], rec["messages"][1]["content"]
+    assert "<think>" in system and "```sql" in system and "nothing else" not in system
+    assert "no explanation" not in user  # the rule would contradict the reasoning
+    assert rec["config"]["answer_format"] == "think"
+    with pytest.raises(T2SError, match="select-cue"):
+        PromptConfig(answer_format="think", select_cue=True).validate()
+    with pytest.raises(T2SError, match="answer-format"):
+        PromptConfig(answer_format="cot").validate()
+    answer = f"<think>Count the rows of student.</think>\n```sql\n{rec['gold']}\n```"
+    assert extract_sql(answer) == " ".join(rec["gold"].split()) and format_ok(answer, "think")
