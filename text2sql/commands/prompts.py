@@ -65,9 +65,14 @@ _COMMON = [
         typer.Option(None, "--embedding-model", help="sentence-transformers model."),
     ),
     ("seed", int, typer.Option(0, "--seed", help="Seed for random selection.")),
+    (
+        "answer_format",
+        str,
+        typer.Option("sql", "--answer-format", help="sql | think (<think> reasoning, then a ```sql block)."),
+    ),
     ("limit", int | None, typer.Option(None, "--limit", help="Only the first N examples.")),
 ]
-_CONFIG_FIELDS = "repr fk rule rows values ddl shots select org max_tokens tokenizer select_cue embedding_model seed".split()
+_CONFIG_FIELDS = "repr fk rule rows values ddl shots select org max_tokens tokenizer select_cue embedding_model seed answer_format".split()
 
 
 def _with_common(func):

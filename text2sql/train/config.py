@@ -41,7 +41,7 @@ class ModelArguments:
 class DataArguments:
     train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
     eval_file: str | None = None
-    task_type: str = field(default="sft", metadata={"help": "sft | dpo"})
+    task_type: str = field(default="sft", metadata={"help": "sft | dpo | grpo | rloo"})
     max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
     max_prompt_length: int | None = field(
         default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
@@ -55,15 +55,17 @@ class DataArguments:
 
 
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
-MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo"), ("drop",)
+MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo", "grpo", "rloo"), ("drop",)
+RL_TASKS = ("grpo", "rloo")  # online RL from execution feedback: see text2sql/train/rl.py
 
 
 @dataclass
 class TrainConfig:
     model: ModelArguments
     data: DataArguments
-    args: Any  # trl.SFTConfig | trl.DPOConfig
+    args: Any  # trl.SFTConfig | trl.DPOConfig | trl.GRPOConfig | trl.RLOOConfig
     raw: dict
+    reward: Any = None  # text2sql.train.rl.RewardArguments for grpo / rloo
 
     def save(self, output_dir: str | Path) -> Path:
         path = Path(output_dir) / CONFIG_NAME
@@ -73,13 +75,22 @@ class TrainConfig:
 
 
 def _trainer_config_class(task_type: str):
-    from trl import DPOConfig, SFTConfig
+    from trl import DPOConfig, GRPOConfig, RLOOConfig, SFTConfig
 
-    return {"sft": SFTConfig, "dpo": DPOConfig}[task_type]
+    return {"sft": SFTConfig, "dpo": DPOConfig, "grpo": GRPOConfig, "rloo": RLOOConfig}[task_type]
+
+
+def _own_classes(task_type: str) -> tuple:
+    """Our argument dataclasses for a task (the reward's keys only for RL)."""
+    if task_type in RL_TASKS:
+        from text2sql.train.rl import RewardArguments
+
+        return (ModelArguments, DataArguments, RewardArguments)
+    return (ModelArguments, DataArguments)
 
 
 def valid_keys(task_type: str) -> list[str]:
-    names = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
+    names = {f.name for cls in _own_classes(task_type) for f in fields(cls)}
     names |= {
         f.name for f in fields(_trainer_config_class(task_type)) if f.init and not f.name.startswith("_")
     }
@@ -143,21 +154,24 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
             raise T2SError(f"{key} must be one of {', '.join(allowed)}, got {raw[key]!r}")
     keys = valid_keys(task)
     for key in raw:
-        if key == "beta" and task != "dpo":
+        if key == "beta" and task not in ("dpo", *RL_TASKS):
             raise T2SError(
-                "config key 'beta' only applies to task_type 'dpo'; remove it or set task_type to dpo"
+                "config key 'beta' only applies to task_type 'dpo', 'grpo' or 'rloo'; remove it or change task_type"
             )
         if key not in keys:
             close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
 
-    _check_types(raw, (ModelArguments, DataArguments, _trainer_config_class(task)))
+    _check_types(raw, (*_own_classes(task), _trainer_config_class(task)))
     parser = HfArgumentParser((ModelArguments, DataArguments, _trainer_config_class(task)))
     ours = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
-    trl_raw = {k: v for k, v in raw.items() if k not in ours}
+    reward_keys = {f.name for f in fields(_own_classes(task)[-1])} if task in RL_TASKS else set()
+    trl_raw = {k: v for k, v in raw.items() if k not in ours | reward_keys}
     data_raw = {k: v for k, v in raw.items() if k in ours}
-    trl_raw["max_length"] = raw.get("max_seq_length", 2048)
+    trainer_fields = {f.name: f for f in fields(_trainer_config_class(task))}
+    if "max_length" in trainer_fields:  # GRPO/RLOO bound prompt and completion separately
+        trl_raw["max_length"] = raw.get("max_seq_length", 2048)
     trl_raw.setdefault("report_to", "none")
     if "bf16" not in raw and "fp16" not in raw:  # TRL defaults to bf16, which CPUs reject
         import torch
@@ -165,7 +179,6 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         trl_raw["bf16"] = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         if not torch.cuda.is_available():
             trl_raw.setdefault("dataloader_pin_memory", False)
-    trainer_fields = {f.name: f for f in fields(_trainer_config_class(task))}
     if "activation_checkpointing" in trainer_fields:
         # transformers 5 renamed the Firefly key; set both names so TRL's default (True) does not warn.
         default = trainer_fields["gradient_checkpointing"].default
@@ -180,7 +193,12 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         # We tokenize and fit examples ourselves (see data.py); TRL then masks everything but the SQL.
         args.completion_only_loss = True
         args.dataset_kwargs = {**(args.dataset_kwargs or {})}
-    return TrainConfig(model=model_args, data=data_args, args=args, raw=raw)
+    reward = None
+    if task in RL_TASKS:
+        from text2sql.train.rl import reward_arguments
+
+        reward = reward_arguments({k: v for k, v in raw.items() if k in reward_keys}, args)
+    return TrainConfig(model=model_args, data=data_args, args=args, raw=raw, reward=reward)
 
 
 def _check_types(raw: dict, classes) -> None:
@@ -215,7 +233,7 @@ def _check_types(raw: dict, classes) -> None:
 
 def resolved_dict(cfg: TrainConfig) -> dict:
     """Every argument with its final value (what `output_dir/t2s_train_config.json` records)."""
-    out = {**asdict(cfg.model), **asdict(cfg.data)}
+    out = {**asdict(cfg.model), **asdict(cfg.data), **(asdict(cfg.reward) if cfg.reward else {})}
     out["trainer"] = {
         k: v for k, v in cfg.args.to_dict().items() if isinstance(v, str | int | float | bool | None)
     }

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from text2sql.errors import T2SError
-from text2sql.train.config import TrainConfig, load_config, resolved_dict
+from text2sql.train.config import RL_TASKS, TrainConfig, load_config, resolved_dict
 from text2sql.train.data import build_dpo_dataset, build_sft_dataset, read_jsonl, shared_config_hash
 from text2sql.train.meta import read_training_meta, write_training_meta
 
@@ -87,6 +87,11 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
             if eval_rows
             else None
         )
+    elif d.task_type in RL_TASKS:
+        from text2sql.train.rl import build_rl_dataset
+
+        train_ds, report = build_rl_dataset(rows, tok, d.max_prompt_length)
+        eval_ds = build_rl_dataset(eval_rows, tok, d.max_prompt_length)[0] if eval_rows else None
     else:
         train_ds, report = build_dpo_dataset(rows, tok, d.max_seq_length, d.max_prompt_length)
         eval_ds = (
@@ -121,6 +126,10 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
+    elif cfg.data.task_type in RL_TASKS:
+        from text2sql.train.rl import build_rl_trainer
+
+        trainer = build_rl_trainer(cfg, model, peft_config, tok, train_ds, eval_ds, callbacks)
     else:
         from trl import DPOTrainer
 

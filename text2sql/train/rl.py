@@ -1,0 +1,155 @@
+"""GRPO / RLOO from execution feedback: `t2s build-prompts` records -> TRL's online RL trainers, t2s rewards.
+
+The policy samples answers to exactly the prompts `t2s eval --model` shows it (the records' chat messages);
+the rewards (text2sql/eval/rewards.py) score them with `t2s eval`'s verdict, on a spawn worker pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from text2sql.errors import T2SError
+from text2sql.train.data import FitReport
+
+
+@dataclass
+class RewardArguments:
+    """The reward keys of a grpo/rloo config (`reward_weights` is TRL's own key)."""
+
+    reward_funcs: list = field(  # of str; a bare `list` so the config type check accepts it
+        default_factory=lambda: ["execution"],
+        metadata={"help": "execution | result_overlap | format, summed with reward_weights"},
+    )
+    reward_data: str | None = field(
+        default=None,
+        metadata={
+            "help": "Benchmark folder the prompts were built from (its databases; default the sample)."
+        },
+    )
+    reward_correct: float = field(default=1.0, metadata={"help": "execution reward when correct"})
+    reward_executes: float = field(
+        default=0.1, metadata={"help": "execution reward when it runs but is wrong"}
+    )
+    reward_fails: float = field(default=0.0, metadata={"help": "execution reward otherwise"})
+    reward_timeout: float = field(default=5.0, metadata={"help": "seconds per predicted query"})
+    reward_metric: str = field(default="spider", metadata={"help": "spider | bird result comparison"})
+    reward_keep_distinct: bool = False
+    reward_workers: int | None = field(
+        default=None, metadata={"help": "reward worker processes (default: one per core, at most 8)"}
+    )
+
+    def settings(self):
+        from text2sql.eval.rewards import RewardSettings
+
+        return RewardSettings(
+            correct=self.reward_correct,
+            executes=self.reward_executes,
+            fails=self.reward_fails,
+            timeout=self.reward_timeout,
+            metric=self.reward_metric,
+            keep_distinct=self.reward_keep_distinct,
+            workers=self.reward_workers,
+            overlap="result_overlap" in self.reward_funcs,
+        )
+
+
+def reward_arguments(raw: dict, args) -> RewardArguments:
+    """Validated reward keys (names, one weight per reward, values in order) from a config's raw dict."""
+    from text2sql.eval.rewards import REWARD_NAMES
+
+    raw = dict(raw)
+    funcs = raw.get("reward_funcs", ["execution"])
+    if isinstance(funcs, str):
+        funcs = [f.strip() for f in funcs.split(",") if f.strip()]
+    if not isinstance(funcs, list) or not funcs or not all(isinstance(f, str) for f in funcs):
+        raise T2SError("reward_funcs must be a non-empty list of reward names")
+    for name in funcs:
+        if name not in REWARD_NAMES:
+            raise T2SError(f"unknown reward {name!r} in reward_funcs: use one of {', '.join(REWARD_NAMES)}")
+    raw["reward_funcs"] = funcs
+    if args.reward_weights is not None and len(args.reward_weights) != len(funcs):
+        raise T2SError(f"{len(args.reward_weights)} reward_weights for {len(funcs)} reward_funcs")
+    if raw.get("reward_metric", "spider") not in ("spider", "bird"):
+        raise T2SError(f"reward_metric must be spider or bird, got {raw['reward_metric']!r}")
+    out = RewardArguments(**raw)
+    out.settings().validate()
+    return out
+
+
+def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None):
+    """TRL's conversational prompt rows plus the columns the rewards read (db_id, gold, cue, answer format)."""
+    from datasets import Dataset
+
+    from text2sql.train.data import _ids
+
+    report, keep = FitReport(), []
+    for n, row in enumerate(rows, 1):
+        msgs = row.get("messages")
+        if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
+            raise T2SError(f"row {n}: an RL row needs 'messages' (prompt records from `t2s build-prompts`)")
+        if msgs[-1].get("role") == "assistant":
+            raise T2SError(
+                f"row {n} ends with an assistant answer (SFT data?): RL trains on prompt records from "
+                "`t2s build-prompts --split train`"
+            )
+        if not isinstance(row.get("db_id"), str) or not isinstance(row.get("gold"), str):
+            raise T2SError(
+                f"row {n}: an RL row needs 'db_id' and 'gold' (prompt records from `t2s build-prompts`)"
+            )
+        if not row["gold"].strip():
+            report.dropped += 1  # no gold SQL: nothing to reward against
+            continue
+        if max_prompt_length is not None and len(_ids(tokenizer, msgs, True)) > max_prompt_length:
+            report.dropped += 1
+            continue
+        report.kept += 1
+        keep.append(
+            {
+                "prompt": [{"role": m["role"], "content": m["content"]} for m in msgs],
+                "db_id": row["db_id"],
+                "gold": row["gold"],
+                "response_prefix": row.get("response_prefix") or "",
+                "answer_format": (row.get("config") or {}).get("answer_format") or "sql",
+            }
+        )
+    if not keep:
+        raise T2SError("no prompt with a gold SQL fits max_prompt_length; raise it")
+    return Dataset.from_list(keep), report
+
+
+def build_rl_trainer(cfg, model, peft_config, tokenizer, train_ds, eval_ds, callbacks=None):
+    """GRPOTrainer or RLOOTrainer with the t2s rewards bound to one scorer (closed when training ends)."""
+    from transformers import TrainerCallback
+
+    from text2sql.eval.rewards import RewardScorer, reward_functions
+
+    scorer = RewardScorer(cfg.reward.reward_data, cfg.reward.settings())
+    try:
+        scorer.check_databases(
+            list(train_ds["db_id"]) + (list(eval_ds["db_id"]) if eval_ds is not None else [])
+        )
+        funcs = reward_functions(cfg.reward.reward_funcs, scorer)
+    except BaseException:
+        scorer.close()
+        raise
+
+    class _CloseScorer(TrainerCallback):
+        def on_train_end(self, args, state, control, **kwargs):
+            scorer.close()
+
+    if cfg.data.task_type == "grpo":
+        from trl import GRPOTrainer as Trainer
+    else:
+        from trl import RLOOTrainer as Trainer
+    trainer = Trainer(
+        model=model,
+        reward_funcs=funcs,
+        args=cfg.args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=[*(callbacks or []), _CloseScorer()],
+    )
+    trainer.t2s_scorer = scorer
+    return trainer
