@@ -99,25 +99,29 @@ def run_naive(bench, items, settings: RewardSettings) -> tuple[float, list]:
 
 def bench_mix(bench, name: str, n_prompts: int, args) -> None:
     items = rollouts(bench, n_prompts, args.seed, with_hostile=name == "hostile")
+    n = len(items)
     settings = RewardSettings(timeout=args.timeout, gold_timeout=30.0, workers=args.workers, overlap=False)
     naive_s, naive_v = run_naive(bench, items, settings)
-    (cold_s, warm_s), ours_v, startup = run_t2s(bench, items, args.prompts_per_step, settings)
-    n = len(items)
-    same = sum(a == b for a, b in zip(ours_v, naive_v, strict=True))
     print(
         f"\n{name} mix: {n_prompts} prompts x 8 = {n} completions, steps of {args.prompts_per_step} prompts"
     )
     print(
-        f"  naive (fresh connection, sequential, gold re-run): {naive_s:8.2f} s  {n / naive_s:9.0f} completions/s"
+        f"  naive (fresh connection, sequential, gold re-run): {naive_s:7.2f} s {n / naive_s:7.0f} completions/s"
     )
-    print(
-        f"  t2s reward ({args.workers} workers, cold gold)       : {cold_s:8.2f} s  {n / cold_s:9.0f} completions/s"
-        f"  (pool start {startup:.2f} s, not counted)"
-    )
-    print(f"  t2s reward, second epoch (gold cached)     : {warm_s:8.2f} s  {n / warm_s:9.0f} completions/s")
-    print(
-        f"  speed-up: {naive_s / cold_s:.1f}x cold, {naive_s / warm_s:.1f}x warm; same verdict on {same}/{n}"
-    )
+    ours_v = None
+    for workers in (args.workers, 0):
+        settings.workers = workers
+        (cold_s, warm_s), ours_v, startup = run_t2s(bench, items, args.prompts_per_step, settings)
+        same = sum(a == b for a, b in zip(ours_v, naive_v, strict=True))
+        label = f"{workers} spawn workers" if workers else "in-process    "
+        print(
+            f"  t2s reward, {label}, epoch 1 (cold gold): {cold_s:7.2f} s {n / cold_s:7.0f} completions/s "
+            f"{naive_s / cold_s:5.1f}x   (start {startup:.2f} s, not counted)"
+        )
+        print(
+            f"  t2s reward, {label}, epoch 2 (gold cached): {warm_s:7.2f} s {n / warm_s:7.0f} completions/s "
+            f"{naive_s / warm_s:5.1f}x   same verdict as naive on {same}/{n}"
+        )
     kinds: dict = {}
     for _, kind in ours_v:
         kinds[kind or "correct"] = kinds.get(kind or "correct", 0) + 1

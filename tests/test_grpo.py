@@ -153,6 +153,7 @@ def test_grpo_raises_the_execution_reward_and_eval_sees_no_prompt_hash_warning(t
         ),
     )
     before, after = _sampled_reward(task, task["sft"]), _sampled_reward(task, out)
+    print(f"GRPO: sampled execution reward {before:.3f} before, {after:.3f} after")
     assert after >= before + 0.2, (before, after)
 
     log = json.loads((out / "t2s_train_log.json").read_text())
