@@ -232,3 +232,9 @@ def test_eval_of_a_predictions_file_gets_a_readable_stable_folder(tmp_path, monk
     t2s("eval", "--predictions", str(preds), "--workers", "1", "--limit", "3")
     (folder,) = (tmp_path / "runs" / "eval").iterdir()
     assert folder.name.startswith("my-preds-dev-") and (folder / "summary.json").exists()
+
+
+def test_extra_name_in_brackets_survives_the_error_line(tmp_path):
+    """`pip install 't2s[vllm]'` must not lose `[vllm]` to rich markup."""
+    res = t2s("eval", "--backend", "vllm", "--model", "m", "-o", str(tmp_path / "y"), check=False)
+    assert res.returncode == 2 and ("t2s[vllm]" in res.stderr or "CUDA GPU" in res.stderr)
