@@ -64,6 +64,7 @@ class TrainConfig:
     data: DataArguments
     args: Any  # trl.SFTConfig | trl.DPOConfig
     raw: dict
+    notes: list[str] = field(default_factory=list)  # how Firefly keys were read, printed once by rank 0
 
     def save(self, output_dir: str | Path) -> Path:
         path = Path(output_dir) / CONFIG_NAME
@@ -126,11 +127,20 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     """Validate keys (unknown -> one line naming the closest valid key), then parse with HfArgumentParser."""
     from transformers import HfArgumentParser
 
-    raw = apply_overrides(read_raw(config), overrides)
+    from text2sql.train.firefly import adapt_firefly_keys
+    from text2sql.train.launch import check_deepspeed, distributed_defaults
+
+    given = apply_overrides(read_raw(config), overrides)
+    raw, notes = adapt_firefly_keys(given)
     for key in ("model_name_or_path", "train_file", "output_dir"):
         if not raw.get(key):
             raise T2SError(f"training config needs {key!r}")
     task = raw.setdefault("task_type", "sft")
+    if task == "pretrain":
+        raise T2SError(
+            "task_type 'pretrain' (continued pre-training on raw text) is not supported by t2s; "
+            "train on SFT or DPO rows (t2s build-sft / build-dpo)"
+        )
     if task not in TASKS:
         raise T2SError(f"task_type must be one of {', '.join(TASKS)}, got {task!r}")
     for key, allowed in (("train_mode", MODES), ("truncation", TRUNCATIONS)):
@@ -143,7 +153,8 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
                 "config key 'beta' only applies to task_type 'dpo'; remove it or set task_type to dpo"
             )
         if key not in keys:
-            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
+            # only a near spelling: a loose match sent `template_name` to `label_names`
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
 
@@ -154,12 +165,14 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     data_raw = {k: v for k, v in raw.items() if k in ours}
     trl_raw["max_length"] = raw.get("max_seq_length", 2048)
     trl_raw.setdefault("report_to", "none")
-    if "bf16" not in raw and "fp16" not in raw:  # TRL defaults to bf16, which CPUs reject
+    if "bf16" not in raw:  # TRL defaults to bf16, which CPUs reject (also when only `fp16: false` is given)
         import torch
 
-        trl_raw["bf16"] = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+        trl_raw["bf16"] = not raw.get("fp16") and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         if not torch.cuda.is_available():
             trl_raw.setdefault("dataloader_pin_memory", False)
+    trl_raw.update(distributed_defaults(raw))
+    check_deepspeed(raw)
     trainer_fields = {f.name: f for f in fields(_trainer_config_class(task))}
     if "activation_checkpointing" in trainer_fields:
         # transformers 5 renamed the Firefly key; set both names so TRL's default (True) does not warn.
@@ -175,7 +188,7 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         # We tokenize and fit examples ourselves (see data.py); TRL then masks everything but the SQL.
         args.completion_only_loss = True
         args.dataset_kwargs = {**(args.dataset_kwargs or {})}
-    return TrainConfig(model=model_args, data=data_args, args=args, raw=raw)
+    return TrainConfig(model=model_args, data=data_args, args=args, raw=given, notes=notes)
 
 
 def _check_types(raw: dict, classes) -> None:

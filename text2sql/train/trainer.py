@@ -35,9 +35,13 @@ def _load_tokenizer(cfg: TrainConfig):
 
 
 def _datasets(cfg: TrainConfig, tok, is_main: bool):
+    from text2sql.train.firefly import from_firefly_rows
+
     d = cfg.data
-    rows = read_jsonl(d.train_file)
-    eval_rows = read_jsonl(d.eval_file) if d.eval_file else None
+    rows, converted = from_firefly_rows(read_jsonl(d.train_file), d.task_type)
+    eval_rows = from_firefly_rows(read_jsonl(d.eval_file), d.task_type)[0] if d.eval_file else None
+    if converted and is_main:
+        print(f"[t2s] {d.train_file}: {converted}", flush=True)
     if d.task_type == "sft":
         train_ds, report = build_sft_dataset(rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)
         eval_ds = (
@@ -102,6 +106,9 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
 
 def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
     """Run one training job; returns output_dir (adapter or full model, tokenizer, meta, loss curve)."""
+    from text2sql.train.launch import check_launch
+
+    check_launch()
     cfg = load_config(config, overrides)
     args = cfg.args
     out = Path(args.output_dir)
@@ -111,6 +118,8 @@ def train(config, overrides=None, resume: bool = False, callbacks=None) -> Path:
         if checkpoint is None:
             raise T2SError(f"--resume: no checkpoint-* folder in {out}; run without --resume to start afresh")
     is_main = args.process_index == 0
+    for note in cfg.notes if is_main else []:
+        print(f"[t2s] {note}", flush=True)
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "t2s_train_config.json").write_text(
