@@ -128,3 +128,29 @@ def test_accelerate_single_process_fallback_is_an_error(monkeypatch):
         check_launch()
     monkeypatch.setenv("WORLD_SIZE", "2")
     check_launch()
+
+
+def test_deepspeed_zero_configs_and_full_ft_config():
+    import importlib.util
+
+    from text2sql.train.config import load_config
+
+    stages = {n: json.loads((REPO / "train_args" / f"ds_{n}.json").read_text()) for n in ("zero2", "zero3")}
+    assert stages["zero2"]["zero_optimization"]["stage"] == 2
+    assert stages["zero3"]["zero_optimization"]["stage"] == 3
+    for ds in stages.values():  # batch sizes and precision come from the training config, not twice
+        assert ds["train_micro_batch_size_per_gpu"] == ds["gradient_accumulation_steps"] == "auto"
+        assert ds["bf16"]["enabled"] == "auto"
+    path = REPO / "train_args" / "qwen-full-zero3.json"
+    raw = json.loads(path.read_text())
+    assert raw["train_mode"] == "full" and (REPO / raw["deepspeed"]).is_file()
+    if importlib.util.find_spec("deepspeed") is None:
+        with pytest.raises(T2SError, match=r"^config key 'deepspeed' needs the deepspeed package"):
+            load_config(path)
+        r = subprocess.run(
+            [sys.executable, "-m", "text2sql", "train", str(path)], capture_output=True, text=True, cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120,
+        )  # fmt: skip
+        assert r.returncode != 0 and "Traceback" not in r.stderr
+        assert "error: config key 'deepspeed' needs the deepspeed package: pip install 't2s[deepspeed]'" in r.stderr
+    assert load_config(path, ["deepspeed=null"]).model.train_mode == "full"

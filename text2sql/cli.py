@@ -64,12 +64,13 @@ def _quiet_offline_noise() -> None:
 def main() -> None:
     """Entry point: user errors become one red line and exit code 2, never a traceback."""
     from rich.console import Console
+    from rich.markup import escape
 
     _quiet_offline_noise()
     try:
         app()
     except T2SError as e:
-        Console(stderr=True).print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         Console(stderr=True).print("[yellow]interrupted[/]")
