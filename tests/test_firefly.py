@@ -46,7 +46,9 @@ def test_sft_and_dpo_files_load_with_template_name_explained(tmp_path):
 def test_files_t2s_cannot_honour_stop_with_one_line(tmp_path, name, needle):
     import re
 
-    raw = firefly(name, tmp_path) if name != "ds_z3_config.json" else json.loads((FIXTURES / name).read_text())
+    raw = (
+        firefly(name, tmp_path) if name != "ds_z3_config.json" else json.loads((FIXTURES / name).read_text())
+    )
     with pytest.raises(T2SError) as e:
         load_config(raw)
     assert re.search(needle, str(e.value)) and "\n" not in str(e.value)
@@ -139,7 +141,8 @@ def test_conversation_and_dpo_rows_convert_to_chat_messages():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("name", "rows"), [("qwen2-7b-sft-qlora.json", firefly_sft_rows), ("qwen1.5-7b-dpo-qlora.json", firefly_dpo_rows)]
+    ("name", "rows"),
+    [("qwen2-7b-sft-qlora.json", firefly_sft_rows), ("qwen1.5-7b-dpo-qlora.json", firefly_dpo_rows)],
 )
 def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
     """Firefly's own SFT/DPO config (paths changed; fp16 off: a CPU has no fp16 kernels worth using) trains on

@@ -152,5 +152,8 @@ def test_deepspeed_zero_configs_and_full_ft_config():
             env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120,
         )  # fmt: skip
         assert r.returncode != 0 and "Traceback" not in r.stderr
-        assert "error: config key 'deepspeed' needs the deepspeed package: pip install 't2s[deepspeed]'" in r.stderr
+        assert (
+            "error: config key 'deepspeed' needs the deepspeed package: pip install 't2s[deepspeed]'"
+            in r.stderr
+        )
     assert load_config(path, ["deepspeed=null"]).model.train_mode == "full"
