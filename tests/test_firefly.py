@@ -161,3 +161,25 @@ def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
     assert (out / "adapter_model.safetensors").is_file()
     log = json.loads((out / "t2s_train_log.json").read_text())
     assert log[-1]["step"] == 1 and log[-1]["train_loss"] > 0
+
+
+def test_every_assistant_turn_of_a_conversation_is_trained():
+    from text2sql.tokenizer import load_tokenizer
+    from text2sql.train.firefly import build_conversation_dataset, conversation_ids
+
+    tok = load_tokenizer(None)
+    rows, _ = from_firefly_rows(firefly_sft_rows(2), "sft")
+    messages = rows[1]["messages"]  # system, user, assistant, user, assistant
+    ids, mask = conversation_ids(tok, messages)
+    assert ids == tok.apply_chat_template(messages, tokenize=True, return_dict=True)["input_ids"]
+    spans, start = [], None
+    for i, m in enumerate([*mask, 0]):
+        if m and start is None:
+            start = i
+        elif not m and start is not None:
+            spans.append(tok.decode(ids[start:i]))
+            start = None
+    answers = [m["content"] for m in messages if m["role"] == "assistant"]
+    assert [s.split("<|im_end|>")[0] for s in spans] == answers  # each answer and its end of turn, no prompt
+    ds, report = build_conversation_dataset(rows, tok, max_length=len(ids) - 1)
+    assert report.kept == 1 and report.dropped == 1 and len(ds) == 1  # the long one is dropped, counted

@@ -122,8 +122,52 @@ def from_firefly_rows(rows: list[dict], task_type: str) -> tuple[list[dict], str
         return out, None
     line = f"{converted} Firefly rows read as chat messages"
     if multi_turn:
-        line += (
-            f"; {multi_turn} have several turns: the loss is on the last assistant turn, earlier turns are "
-            "context (Firefly puts loss on every turn)"
-        )
+        line += f"; {multi_turn} have several turns, each assistant turn trained (as Firefly does)"
     return out, line
+
+
+def has_multi_turn(rows: list[dict]) -> bool:
+    return any(sum(m.get("role") == "assistant" for m in r.get("messages") or []) > 1 for r in rows)
+
+
+def conversation_ids(tokenizer, messages: list[dict]) -> tuple[list[int], list[int]]:
+    """Token ids of a whole conversation and a mask that is 1 on every assistant turn (its answer and end of
+    turn), as Firefly trains; each turn is rendered with the chat template exactly as inference shows it."""
+    from text2sql.train.data import _ids
+
+    ids: list[int] = []
+    mask: list[int] = []
+    for i, message in enumerate(messages):
+        if message.get("role") != "assistant":
+            continue
+        prompt = _ids(tokenizer, messages[:i], True)
+        full = _ids(tokenizer, messages[: i + 1], False)
+        if prompt[: len(ids)] != ids or full[: len(prompt)] != prompt:
+            raise T2SError("the chat template renders earlier turns differently once later turns follow")
+        mask += [0] * (len(prompt) - len(ids)) + [1] * (len(full) - len(prompt))
+        ids = full
+    return ids, mask
+
+
+def build_conversation_dataset(rows: list[dict], tokenizer, max_length: int):
+    """Multi-turn SFT rows with loss on every assistant turn; a conversation longer than max_length is
+    dropped and counted (cutting it would leave a turn without its context)."""
+    from datasets import Dataset
+
+    from text2sql.train.data import FitReport
+
+    report, ids, masks = FitReport(), [], []
+    for n, row in enumerate(rows, 1):
+        messages = row.get("messages")
+        if not isinstance(messages, list) or not messages or messages[-1].get("role") != "assistant":
+            raise T2SError(f"row {n}: an SFT row needs 'messages' ending with the assistant's answer")
+        row_ids, row_mask = conversation_ids(tokenizer, messages)
+        if len(row_ids) > max_length:
+            report.dropped += 1
+            continue
+        report.kept += 1
+        ids.append(row_ids)
+        masks.append(row_mask)
+    if not ids:
+        raise T2SError(f"no conversation fits max_seq_length={max_length}; raise it")
+    return Dataset.from_dict({"input_ids": ids, "completion_mask": masks}), report

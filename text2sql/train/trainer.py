@@ -35,14 +35,17 @@ def _load_tokenizer(cfg: TrainConfig):
 
 
 def _datasets(cfg: TrainConfig, tok, is_main: bool):
-    from text2sql.train.firefly import from_firefly_rows
+    from text2sql.train.firefly import build_conversation_dataset, from_firefly_rows, has_multi_turn
 
     d = cfg.data
     rows, converted = from_firefly_rows(read_jsonl(d.train_file), d.task_type)
     eval_rows = from_firefly_rows(read_jsonl(d.eval_file), d.task_type)[0] if d.eval_file else None
     if converted and is_main:
         print(f"[t2s] {d.train_file}: {converted}", flush=True)
-    if d.task_type == "sft":
+    if d.task_type == "sft" and has_multi_turn(rows):  # Firefly's conversations: loss on every turn
+        train_ds, report = build_conversation_dataset(rows, tok, d.max_seq_length)
+        eval_ds = build_conversation_dataset(eval_rows, tok, d.max_seq_length)[0] if eval_rows else None
+    elif d.task_type == "sft":
         train_ds, report = build_sft_dataset(rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)
         eval_ds = (
             build_sft_dataset(eval_rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)[0]
