@@ -39,7 +39,6 @@ def test_sft_and_dpo_files_load_with_template_name_explained(tmp_path):
     ("name", "needle"),
     [
         ("qwen2.5-7b-sft-qlora.json", r"^use_unsloth: t2s trains with transformers/PEFT, not Unsloth; set it false$"),
-        ("qwen-7b-pretrain-qlora.json", r"^task_type 'pretrain' \(continued pre-training on raw text\) is not supported"),
         ("ds_z3_config.json", r"^this is a DeepSpeed config \(zero_optimization\)"),
     ],
 )  # fmt: skip
@@ -183,3 +182,42 @@ def test_every_assistant_turn_of_a_conversation_is_trained():
     assert [s.split("<|im_end|>")[0] for s in spans] == answers  # each answer and its end of turn, no prompt
     ds, report = build_conversation_dataset(rows, tok, max_length=len(ids) - 1)
     assert report.kept == 1 and report.dropped == 1 and len(ds) == 1  # the long one is dropped, counted
+
+
+def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
+    """Firefly's pretrain config (paths changed) continues pre-training on SQL text in its JSONL format."""
+    from text2sql.train.tiny import build_tiny_model
+    from text2sql.train.trainer import train
+
+    corpus = tmp_path / "pretrain"
+    (corpus / "part").mkdir(parents=True)
+    queries = [ex.query for ex in sample_examples(150)]
+    write_jsonl(corpus / "a.jsonl", [{"text": q} for q in queries[:75]])
+    write_jsonl(corpus / "part" / "b.jsonl", [{"text": q} for q in queries[75:]])
+    model = build_tiny_model(tmp_path / "micro", arch="micro")
+    raw = {**firefly("qwen-7b-pretrain-qlora.json", tmp_path, model, corpus), "report_to": "none"}
+    cfg = load_config(raw)
+    assert cfg.data.task_type == "pretrain" and cfg.args.completion_only_loss is False
+    assert cfg.args.dataset_num_proc == 10 and cfg.args.warmup_steps == 0.01 and cfg.args.optim == "adamw_torch"
+    from text2sql.train.launch import has_accelerator
+
+    if not has_accelerator():
+        raw["fp16"] = False
+    out = train({**raw, "disable_tqdm": True})
+    meta = json.loads((out / "t2s_meta.json").read_text())
+    assert meta["task_type"] == "pretrain" and meta["examples_kept"] >= 1  # blocks of 2048 tokens
+    assert json.loads((out / "t2s_train_log.json").read_text())[-1]["train_loss"] > 0
+
+
+def test_pretrain_blocks_hold_every_token_in_order():
+    from text2sql.tokenizer import load_tokenizer
+    from text2sql.train.pretrain import build_pretrain_dataset
+
+    tok = load_tokenizer(None)
+    texts = [ex.query for ex in sample_examples(40)]
+    ds, line = build_pretrain_dataset(texts, tok, 64)
+    stream = [t for q in texts for t in tok(q, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]]
+    assert [t for block in ds["input_ids"] for t in block] == stream[: len(stream) // 64 * 64]
+    assert all(len(b) == 64 for b in ds["input_ids"]) and f"-> {len(ds)} blocks of 64 tokens" in line
+    with pytest.raises(T2SError, match="less than one block"):
+        build_pretrain_dataset(texts[:1], tok, 4096)

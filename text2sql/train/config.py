@@ -41,7 +41,7 @@ class ModelArguments:
 class DataArguments:
     train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
     eval_file: str | None = None
-    task_type: str = field(default="sft", metadata={"help": "sft | dpo"})
+    task_type: str = field(default="sft", metadata={"help": "sft | dpo | pretrain (raw text, see pretrain.py)"})
     max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
     max_prompt_length: int | None = field(
         default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
@@ -55,7 +55,7 @@ class DataArguments:
 
 
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
-MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo"), ("drop", "left")
+MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo", "pretrain"), ("drop", "left")
 
 
 @dataclass
@@ -76,7 +76,7 @@ class TrainConfig:
 def _trainer_config_class(task_type: str):
     from trl import DPOConfig, SFTConfig
 
-    return {"sft": SFTConfig, "dpo": DPOConfig}[task_type]
+    return {"sft": SFTConfig, "dpo": DPOConfig, "pretrain": SFTConfig}[task_type]
 
 
 def valid_keys(task_type: str) -> list[str]:
@@ -136,11 +136,6 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         if not raw.get(key):
             raise T2SError(f"training config needs {key!r}")
     task = raw.setdefault("task_type", "sft")
-    if task == "pretrain":
-        raise T2SError(
-            "task_type 'pretrain' (continued pre-training on raw text) is not supported by t2s; "
-            "train on SFT or DPO rows (t2s build-sft / build-dpo)"
-        )
     if task not in TASKS:
         raise T2SError(f"task_type must be one of {', '.join(TASKS)}, got {task!r}")
     for key, allowed in (("train_mode", MODES), ("truncation", TRUNCATIONS)):
@@ -188,6 +183,8 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         # We tokenize and fit examples ourselves (see data.py); TRL then masks everything but the SQL.
         args.completion_only_loss = True
         args.dataset_kwargs = {**(args.dataset_kwargs or {})}
+    if task == "pretrain":  # blocks of max_seq_length tokens, loss on every token (see pretrain.py)
+        args.completion_only_loss, args.packing = False, False
     return TrainConfig(model=model_args, data=data_args, args=args, raw=given, notes=notes)
 
 

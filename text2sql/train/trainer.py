@@ -38,6 +38,19 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
     from text2sql.train.firefly import build_conversation_dataset, from_firefly_rows, has_multi_turn
 
     d = cfg.data
+    if d.task_type == "pretrain":
+        from text2sql.train.data import FitReport
+        from text2sql.train.pretrain import build_pretrain_dataset, read_texts
+
+        train_ds, line = build_pretrain_dataset(
+            read_texts(d.train_file), tok, d.max_seq_length, cfg.args.dataset_num_proc
+        )
+        eval_ds = (
+            build_pretrain_dataset(read_texts(d.eval_file), tok, d.max_seq_length)[0] if d.eval_file else None
+        )
+        if is_main:
+            print(f"[t2s] {d.train_file}: {line}", flush=True)
+        return [], train_ds, eval_ds, FitReport(kept=len(train_ds))
     rows, converted = from_firefly_rows(read_jsonl(d.train_file), d.task_type)
     eval_rows = from_firefly_rows(read_jsonl(d.eval_file), d.task_type)[0] if d.eval_file else None
     if converted and is_main:
@@ -70,7 +83,7 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
     tok = _load_tokenizer(cfg)
     rows, train_ds, eval_ds, report = _datasets(cfg, tok, args.process_index == 0)
     model, peft_config = load_model(cfg.model, args)
-    if cfg.data.task_type == "sft":
+    if cfg.data.task_type in ("sft", "pretrain"):
         from trl import SFTTrainer
 
         from text2sql.train.collate import RowPackedCollator, needs_row_packing
