@@ -41,7 +41,7 @@ class ModelArguments:
 class DataArguments:
     train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
     eval_file: str | None = None
-    task_type: str = field(default="sft", metadata={"help": "sft | dpo | grpo | rloo"})
+    task_type: str = field(default="sft", metadata={"help": "sft | dpo | grpo | rloo | pretrain (raw text, see pretrain.py)"})
     max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
     max_prompt_length: int | None = field(
         default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
@@ -55,7 +55,7 @@ class DataArguments:
 
 
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
-MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo", "grpo", "rloo"), ("drop",)
+MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo", "grpo", "rloo", "pretrain"), ("drop",)
 RL_TASKS = ("grpo", "rloo")  # online RL from execution feedback: see text2sql/train/rl.py
 
 
@@ -66,6 +66,7 @@ class TrainConfig:
     args: Any  # trl.SFTConfig | trl.DPOConfig | trl.GRPOConfig | trl.RLOOConfig
     raw: dict
     reward: Any = None  # text2sql.train.rl.RewardArguments for grpo / rloo
+    notes: list[str] = field(default_factory=list)  # how Firefly keys were read, printed once by rank 0
 
     def save(self, output_dir: str | Path) -> Path:
         path = Path(output_dir) / CONFIG_NAME
@@ -77,7 +78,7 @@ class TrainConfig:
 def _trainer_config_class(task_type: str):
     from trl import DPOConfig, GRPOConfig, RLOOConfig, SFTConfig
 
-    return {"sft": SFTConfig, "dpo": DPOConfig, "grpo": GRPOConfig, "rloo": RLOOConfig}[task_type]
+    return {"sft": SFTConfig, "dpo": DPOConfig, "grpo": GRPOConfig, "rloo": RLOOConfig, "pretrain": SFTConfig}[task_type]
 
 
 def _own_classes(task_type: str) -> tuple:
@@ -137,7 +138,11 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     """Validate keys (unknown -> one line naming the closest valid key), then parse with HfArgumentParser."""
     from transformers import HfArgumentParser
 
-    raw = apply_overrides(read_raw(config), overrides)
+    from text2sql.train.firefly import adapt_firefly_keys
+    from text2sql.train.launch import check_deepspeed, distributed_defaults
+
+    given = apply_overrides(read_raw(config), overrides)
+    raw, notes = adapt_firefly_keys(given)
     for key in ("model_name_or_path", "train_file", "output_dir"):
         if not raw.get(key):
             raise T2SError(f"training config needs {key!r}")
@@ -159,7 +164,8 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
                 "config key 'beta' only applies to task_type 'dpo', 'grpo' or 'rloo'; remove it or change task_type"
             )
         if key not in keys:
-            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.5)
+            # only a near spelling: a loose match sent `template_name` to `label_names`
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
 
@@ -173,12 +179,14 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     if "max_length" in trainer_fields:  # GRPO/RLOO bound prompt and completion separately
         trl_raw["max_length"] = raw.get("max_seq_length", 2048)
     trl_raw.setdefault("report_to", "none")
-    if "bf16" not in raw and "fp16" not in raw:  # TRL defaults to bf16, which CPUs reject
+    if "bf16" not in raw:  # TRL defaults to bf16, which CPUs reject (also when only `fp16: false` is given)
         import torch
 
-        trl_raw["bf16"] = torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+        trl_raw["bf16"] = not raw.get("fp16") and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
         if not torch.cuda.is_available():
             trl_raw.setdefault("dataloader_pin_memory", False)
+    trl_raw.update(distributed_defaults(raw))
+    check_deepspeed(raw)
     if "activation_checkpointing" in trainer_fields:
         # transformers 5 renamed the Firefly key; set both names so TRL's default (True) does not warn.
         default = trainer_fields["gradient_checkpointing"].default
@@ -193,12 +201,14 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         # We tokenize and fit examples ourselves (see data.py); TRL then masks everything but the SQL.
         args.completion_only_loss = True
         args.dataset_kwargs = {**(args.dataset_kwargs or {})}
+    if task == "pretrain":  # blocks of max_seq_length tokens, loss on every token (see pretrain.py)
+        args.completion_only_loss, args.packing = False, False
     reward = None
     if task in RL_TASKS:
         from text2sql.train.rl import reward_arguments
 
         reward = reward_arguments({k: v for k, v in raw.items() if k in reward_keys}, args)
-    return TrainConfig(model=model_args, data=data_args, args=args, raw=raw, reward=reward)
+    return TrainConfig(model=model_args, data=data_args, args=args, raw=given, notes=notes, reward=reward)
 
 
 def _check_types(raw: dict, classes) -> None:

@@ -77,10 +77,30 @@ def _load_tokenizer(cfg: TrainConfig):
 
 
 def _datasets(cfg: TrainConfig, tok, is_main: bool):
+    from text2sql.train.firefly import build_conversation_dataset, from_firefly_rows, has_multi_turn
+
     d = cfg.data
-    rows = read_jsonl(d.train_file)
-    eval_rows = read_jsonl(d.eval_file) if d.eval_file else None
-    if d.task_type == "sft":
+    if d.task_type == "pretrain":
+        from text2sql.train.data import FitReport
+        from text2sql.train.pretrain import build_pretrain_dataset, read_texts
+
+        train_ds, line = build_pretrain_dataset(
+            read_texts(d.train_file), tok, d.max_seq_length, cfg.args.dataset_num_proc
+        )
+        eval_ds = (
+            build_pretrain_dataset(read_texts(d.eval_file), tok, d.max_seq_length)[0] if d.eval_file else None
+        )
+        if is_main:
+            print(f"[t2s] {d.train_file}: {line}", flush=True)
+        return [], train_ds, eval_ds, FitReport(kept=len(train_ds))
+    rows, converted = from_firefly_rows(read_jsonl(d.train_file), d.task_type)
+    eval_rows = from_firefly_rows(read_jsonl(d.eval_file), d.task_type)[0] if d.eval_file else None
+    if converted and is_main:
+        print(f"[t2s] {d.train_file}: {converted}", flush=True)
+    if d.task_type == "sft" and has_multi_turn(rows):  # Firefly's conversations: loss on every turn
+        train_ds, report = build_conversation_dataset(rows, tok, d.max_seq_length)
+        eval_ds = build_conversation_dataset(eval_rows, tok, d.max_seq_length)[0] if eval_rows else None
+    elif d.task_type == "sft":
         train_ds, report = build_sft_dataset(rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)
         eval_ds = (
             build_sft_dataset(eval_rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)[0]
@@ -110,7 +130,7 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
     tok = _load_tokenizer(cfg)
     rows, train_ds, eval_ds, report = _datasets(cfg, tok, args.process_index == 0)
     model, peft_config = load_model(cfg.model, args)
-    if cfg.data.task_type == "sft":
+    if cfg.data.task_type in ("sft", "pretrain"):
         from trl import SFTTrainer
 
         from text2sql.train.collate import RowPackedSFTTrainer, needs_row_packing
@@ -164,10 +184,15 @@ def train(
 
     `resume` continues from the last checkpoint (a finished run trains nothing); `overwrite` deletes an earlier
     run holding checkpoints (the whole output_dir) first; `verbose=False` shows one progress line instead of transformers' log dicts."""
+    from text2sql.train.launch import check_launch
+
+    check_launch()
     cfg = load_config(config, overrides)
     args = cfg.args
     out = Path(args.output_dir)
     is_main = args.process_index == 0
+    for note in cfg.notes if is_main else []:
+        print(f"[t2s] {note}", flush=True)
     checkpoint = check_output_dir(out, resume, overwrite, is_main)
     if checkpoint and (done := finished_at(out, checkpoint, cfg)) is not None:
         if is_main:
