@@ -23,6 +23,8 @@ class Vote:
     votes: int  # candidates in the winning group
     valid: int  # candidates that executed
     groups: list[int] = field(default_factory=list)  # group sizes, largest first
+    index: int = -1  # the chosen candidate; -1 when none executed
+    group_of: list[int | None] = field(default_factory=list)  # per candidate: its group's rank, None if failed
 
 
 def vote(candidates: list[str], execute: Execute, equal: Equal) -> Vote:
@@ -47,13 +49,20 @@ def vote(candidates: list[str], execute: Execute, equal: Equal) -> Vote:
             groups.append((rows, ordered, [i]))
     valid = sum(len(m) for _, _, m in groups)
     if not groups:
-        return Vote(sql=candidates[0] if candidates else "", votes=0, valid=0)
-    best = max(groups, key=lambda g: (len(g[2]), -g[2][0]))
+        return Vote(sql=candidates[0] if candidates else "", votes=0, valid=0, group_of=[None] * len(candidates))
+    ranked = sorted(groups, key=lambda g: (-len(g[2]), g[2][0]))  # largest first, ties: seen first
+    group_of: list[int | None] = [None] * len(candidates)
+    for rank, (_, _, members) in enumerate(ranked):
+        for i in members:
+            group_of[i] = rank
+    best = ranked[0]
     return Vote(
         sql=candidates[best[2][0]],
         votes=len(best[2]),
         valid=valid,
-        groups=sorted((len(m) for _, _, m in groups), reverse=True),
+        groups=[len(m) for _, _, m in ranked],
+        index=best[2][0],
+        group_of=group_of,
     )
 
 

@@ -41,7 +41,7 @@ class ModelArguments:
 class DataArguments:
     train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
     eval_file: str | None = None
-    task_type: str = field(default="sft", metadata={"help": "sft | dpo"})
+    task_type: str = field(default="sft", metadata={"help": "sft | dpo | reward"})
     max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
     max_prompt_length: int | None = field(
         default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
@@ -55,7 +55,7 @@ class DataArguments:
 
 
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
-MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo"), ("drop", "left")
+MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo", "reward"), ("drop", "left")
 
 
 @dataclass
@@ -73,9 +73,9 @@ class TrainConfig:
 
 
 def _trainer_config_class(task_type: str):
-    from trl import DPOConfig, SFTConfig
+    from trl import DPOConfig, RewardConfig, SFTConfig
 
-    return {"sft": SFTConfig, "dpo": DPOConfig}[task_type]
+    return {"sft": SFTConfig, "dpo": DPOConfig, "reward": RewardConfig}[task_type]
 
 
 def valid_keys(task_type: str) -> list[str]:
