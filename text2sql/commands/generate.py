@@ -26,6 +26,9 @@ GEN_OPTIONS = [
     ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
     ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
+    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | reward | vote+reward.")),
+    ("reward_model", str | None, typer.Option(None, "--reward-model", help="Verifier: reward model or adapter folder.")),
+    ("reward_adapter", str | None, typer.Option(None, "--reward-adapter", help="Verifier's LoRA adapter.")),
 ]  # fmt: skip
 
 
@@ -106,6 +109,9 @@ def run_generation(
         api_key_env=gen["api_key_env"],
         concurrency=gen["concurrency"],
         overwrite=gen["overwrite"],
+        pick=gen["pick"],
+        reward_model=gen["reward_model"],
+        reward_adapter=gen["reward_adapter"],
     )
 
 

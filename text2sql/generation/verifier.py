@@ -106,7 +106,9 @@ class Verifier:
                 batch[row, : len(ids[i])] = torch.tensor(ids[i])
                 mask[row, : len(ids[i])] = 1
             with torch.inference_mode():
-                logits = self.model(input_ids=batch.to(self.device), attention_mask=mask.to(self.device)).logits
+                logits = self.model(
+                    input_ids=batch.to(self.device), attention_mask=mask.to(self.device)
+                ).logits
             for row, i in enumerate(idx):
                 out[i] = float(logits[row, 0].float())
         return out
