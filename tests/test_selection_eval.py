@@ -4,9 +4,9 @@ reward` end to end with a tiny generation model and a tiny reward model trained 
 import json
 
 import pytest
+from test_generation_cli import t2s
+from train_helpers import dpo_rows, write_jsonl
 
-from tests.test_generation_cli import t2s
-from tests.train_helpers import dpo_rows, write_jsonl
 from text2sql.errors import T2SError
 from text2sql.generation.picking import check_pick, pick_index, sigmoid
 
@@ -64,7 +64,8 @@ def test_ablation_accepts_the_pick_axis():
 @pytest.fixture(scope="module")
 def tiny_verifier(tmp_path_factory):
     """A real reward adapter: a micro model trained a few steps on preference pairs (quality not needed)."""
-    from tests.train_helpers import base_config
+    from train_helpers import base_config
+
     from text2sql.train import build_tiny_model
     from text2sql.train.trainer import train
 
