@@ -61,6 +61,16 @@ class Verifier:
         self.tokenizer = load_tokenizer(tok_src)
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
+        if not self.adapter and not _trained_head(self.model_path):
+            raise T2SError(
+                f"{self.model_path} has no trained score head: give a reward model (task_type reward, full) "
+                "or its adapter with --reward-adapter"
+            )
+        from transformers.utils import logging as hf_logging
+
+        level = hf_logging.get_verbosity()
+        if self.adapter:  # the base has no head yet ("score.weight MISSING"): the adapter brings it
+            hf_logging.set_verbosity_error()
         try:
             net = AutoModelForSequenceClassification.from_pretrained(
                 self.model_path,
@@ -70,17 +80,14 @@ class Verifier:
         except (OSError, ValueError) as e:
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
             raise T2SError(f"cannot load reward model {self.model_path!r}: {first}") from None
+        finally:
+            hf_logging.set_verbosity(level)
         if self.adapter:
             from peft import PeftModel
 
             if not (Path(self.adapter) / "adapter_config.json").is_file():
                 raise T2SError(f"{self.adapter} is not a LoRA adapter folder (no adapter_config.json)")
             net = PeftModel.from_pretrained(net, self.adapter).merge_and_unload()
-        elif not _trained_head(self.model_path):
-            raise T2SError(
-                f"{self.model_path} has no trained score head: give a reward model (task_type reward, full) "
-                "or its adapter with --reward-adapter"
-            )
         net.config.pad_token_id = self.tokenizer.pad_token_id  # the head reads the last non-pad token
         self.model = net.to(self.device).eval()
 
