@@ -5,13 +5,17 @@ from the held-out dev databases above chance."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from test_generation_cli import t2s
 from train_helpers import base_config, dpo_rows, write_jsonl
 
 from text2sql.errors import T2SError
 from text2sql.eval.pairwise import pairwise_accuracy, wilson
 from text2sql.train.reward_model import build_reward_dataset, reward_input_ids
+
+TRAIN_ARGS = Path(__file__).resolve().parents[1] / "train_args"
 
 
 def test_wilson_interval_known_values():
@@ -70,7 +74,7 @@ def test_reward_config_is_trls_reward_config(tmp_path):
     with pytest.raises(T2SError, match="center_rewards_coefficient"):
         load_config({**raw, "center_reward_coefficient": 0.01})
     for name in ("tiny-reward", "qwen-reward"):
-        assert load_config(f"train_args/{name}.json", ["bf16=false"]).data.task_type == "reward"
+        assert load_config(TRAIN_ARGS / f"{name}.json", ["bf16=false"]).data.task_type == "reward"
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +109,35 @@ def test_qlora_and_full_reward_models_save_a_head_the_verifier_loads(micro):
         Verifier(str(model))  # a causal LM is not a verifier
     with pytest.raises(T2SError, match="merge the adapter first"):
         train(base_config(model, data, root / "x", task_type="reward", adapter_name_or_path=str(q)))
+
+
+@pytest.mark.slow
+def test_tiny_reward_model_ranks_held_out_pairs_above_chance(micro, tmp_path):
+    """build-dpo on the sample's train databases, `t2s train` with tiny-reward.json, `t2s eval-reward` on pairs
+    from the dev databases (never seen in training): seeded, clearly above 50%."""
+    root, model = micro
+    prompt = ["--repr", "text", "--no-fk", "--no-rule"]  # short prompts: the SQL is what differs
+    t2s("build-dpo", "--split", "train", "-o", str(tmp_path / "train.jsonl"), *prompt)
+    t2s("build-dpo", "--split", "dev", "-o", str(tmp_path / "dev.jsonl"), *prompt)
+    out = tmp_path / "rm"
+    t2s("train", str(TRAIN_ARGS / "tiny-reward.json"), "--set", f"model_name_or_path={model}",
+        "--set", f"train_file={tmp_path / 'train.jsonl'}", "--set", "eval_file=null",
+        "--set", f"output_dir={out}", "--set", "save_strategy=no", "--set", "disable_tqdm=true")  # fmt: skip
+    t2s(
+        "eval-reward",
+        "--model",
+        str(out),
+        "--pairs",
+        str(tmp_path / "dev.jsonl"),
+        "-o",
+        str(tmp_path / "acc.json"),
+    )
+    rep = json.loads((tmp_path / "acc.json").read_text())
+    overall = rep["overall"]
+    assert overall["pairs"] >= 100 and rep["train_db_overlap"] == []
+    assert overall["ci95"][0] > 0.5, overall  # the whole 95% interval above chance
+    assert {"wrong_column", "flip_predicate", "wrong_join_key"} <= set(rep["by_kind"])
+    assert sum(c["pairs"] for c in rep["by_kind"].values()) == overall["pairs"]
+    assert rep["reward_adapter"] == str(out) and rep["reward_model"] == str(model)
+    bad = t2s("eval-reward", "--model", str(out), "--pairs", str(tmp_path / "nope.jsonl"), check=False)
+    assert bad.returncode == 2 and "nope.jsonl" in bad.stderr and "Traceback" not in bad.stderr

@@ -89,16 +89,19 @@ def test_eval_samples_pick_reward_end_to_end(tmp_path, tiny_verifier):
     assert summary["pick"]["reward_adapter"] == str(tiny_verifier)
     assert summary["generation"]["pick"] == "reward"
     assert {"greedy_ex", "voted_ex", "picked_ex"} <= set(summary) and summary["picked_ex"] == summary["ex"]
+    assert summary["ex"] <= summary["oracle_ex"] and summary["voted_ex"] <= summary["oracle_ex"]
     results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
     preds = {p["id"]: p for p in map(json.loads, (out / "predictions.jsonl").read_text().splitlines())}
     assert len(results) == 3
     for res in results:
         cands = res["candidates"]
-        assert len(cands) == 3 and all(set(c) == {"sql", "group", "votes", "score", "picked"} for c in cands)
+        assert len(cands) == 3
+        assert all(set(c) == {"sql", "group", "votes", "score", "picked", "correct"} for c in cands)
         assert all(isinstance(c["score"], float) for c in cands)
         ok = [i for i, c in enumerate(cands) if c["group"] is not None] or list(range(3))
         best = max(ok, key=lambda i: (cands[i]["score"], -i))
         assert cands[best]["picked"] and preds[res["id"]]["sql"] == cands[best]["sql"]
+        assert res["correct"] == cands[best]["correct"]  # the picked candidate's verdict is the example's
         for c in cands:  # a group's vote count is how many candidates share it
             if c["group"] is not None:
                 assert c["votes"] == sum(d["group"] == c["group"] for d in cands)
@@ -106,3 +109,32 @@ def test_eval_samples_pick_reward_end_to_end(tmp_path, tiny_verifier):
     res = t2s("eval", "--model", str(model), "--limit", "3", "--samples", "3", "--temperature", "1.0",
               "--max-new-tokens", "6", "--pick", "vote", "-o", str(out), "--no-cache", check=False)  # fmt: skip
     assert res.returncode == 2 and "pick" in res.stderr
+
+
+def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_bench, tiny_verifier):
+    from text2sql.generation.picking import make_picker
+    from text2sql.generation.verifier import Verifier
+    from text2sql.prompt_builder import PromptConfig, build_prompts
+
+    record = build_prompts(sample_bench, "dev", PromptConfig(), limit=1)[0]  # "How many students are there?"
+    cands = [
+        "SELECT name FROM student",  # another answer
+        "SELECT count(*) FROM student",  # the gold
+        "SELECT count(*) FROM no_such_table",  # fails
+        "SELECT COUNT(student_id) FROM student",  # the gold's result, other text
+    ]
+    verifier = Verifier(str(tiny_verifier))
+    scores = verifier.score_record(record, cands)
+    out = make_picker(sample_bench, "vote", verifier)(record, cands)
+    assert out["candidate_groups"] == [1, 0, None, 0] and out["candidate_votes"] == [1, 2, 0, 2]
+    assert (
+        out["sql"] == cands[1] and out["picked"] == 1 and out["votes"] == 2 and out["valid_candidates"] == 3
+    )
+    assert out["candidate_scores"] == pytest.approx(scores, abs=1e-5)
+    best = max((0, 1, 3), key=lambda i: (scores[i], -i))
+    assert make_picker(sample_bench, "reward", verifier)(record, cands)["sql"] == cands[best]
+    both = make_picker(sample_bench, "vote+reward", verifier)(record, cands)
+    assert both["picked"] == pick_index("vote+reward", [1, 0, None, 0], scores)
+    assert "sql" not in make_picker(sample_bench, "greedy", verifier)(
+        record, cands
+    )  # the greedy answer stands

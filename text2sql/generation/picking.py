@@ -123,8 +123,9 @@ def candidate_table(prediction: dict) -> list[dict]:
 
 
 def attach_candidates(report, run, rescore=None) -> None:
-    """results.jsonl: every candidate with group, votes, score; summary.json: the selection method, and
-    under a non-vote pick the plain vote's EX on the same candidates (`voted_ex`) beside the picked EX."""
+    """results.jsonl: every candidate with group, votes, score (and whether it is correct); summary.json: the
+    selection method, under a non-vote pick the plain vote's EX on the same candidates (`voted_ex`) beside
+    the picked EX, and `oracle_ex`, the share of examples where some candidate is right (any rule's ceiling)."""
     method = run.info.get("pick")
     if not method or run.info["decoding"]["samples"] < 2:
         return
@@ -139,8 +140,19 @@ def attach_candidates(report, run, rescore=None) -> None:
         "reward_adapter": run.info.get("reward_adapter"),
     }
     report.summary["picked_ex"] = report.summary["ex"]
-    if method != "vote" and rescore is not None:
+    if rescore is None:
+        return
+    if method != "vote":
         voted = rescore([by_id[r["id"]].get("vote_sql", by_id[r["id"]]["sql"]) for r in report.results])
         report.summary["voted_ex"] = voted.summary["ex"]
         for res, g in zip(report.results, voted.results, strict=True):
             res["voted_correct"] = g["correct"]
+    # the ceiling of any selector on these samples: some candidate is right (pass@N, "oracle" selection)
+    n = min(len(res["candidates"]) for res in report.results) if report.results else 0
+    for k in range(n):
+        kth = rescore([res["candidates"][k]["sql"] for res in report.results])
+        for res, g in zip(report.results, kth.results, strict=True):
+            res["candidates"][k]["correct"] = g["correct"]
+    if n:
+        hits = [any(c.get("correct") for c in res["candidates"]) for res in report.results]
+        report.summary["oracle_ex"] = sum(hits) / len(hits)
