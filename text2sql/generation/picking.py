@@ -4,7 +4,7 @@ Every candidate is executed; the ones whose results the EX metric calls equal fo
 (`text2sql.eval.voting.vote`), and groups are ranked by size (rank 0 = the vote's winner). Then:
 
 - `greedy`:      the greedy answer; the samples are only recorded (a baseline arm on the same candidates).
-- `vote`:        self-consistency, the first candidate of the largest group (ties: the group seen first).
+- `vote`:        self-consistency, the vote's own answer (`Vote.index`, a member of the largest group).
 - `reward`:      the candidate the verifier scores highest among those that execute (execution errors are
                  free to detect, so a failing candidate is never preferred); if none executes, the
                  highest-scored overall. Ties go to the earlier candidate.
@@ -73,10 +73,9 @@ def make_picker(bench, method: str = "vote", verifier=None, timeout: float = 30.
     verifier (when given) and answers the `method`'s choice; the record keeps every candidate's group,
     score and the plain vote's answer, so one run can be read under any rule."""
     from text2sql.eval.executor import Executor
-    from text2sql.eval.metric import results_equal
-    from text2sql.eval.voting import vote
 
     executor = Executor(timeout=timeout)
+    vote = _voting(bench)
 
     def picker(record: dict, candidates: list[str]) -> dict:
         db = bench.db_path(record["db_id"])
@@ -85,10 +84,10 @@ def make_picker(bench, method: str = "vote", verifier=None, timeout: float = 30.
             res = executor.execute(db, sql)
             return None if res.error else res.rows
 
-        v = vote(candidates, execute, results_equal)
+        v = vote(candidates, execute)
         group_of = list(v.group_of) if v.group_of else [None] * len(candidates)
         scores = verifier.score_record(record, candidates) if verifier is not None and candidates else None
-        chosen = pick_index(method, group_of, scores)
+        chosen = v.index if method == "vote" else pick_index(method, group_of, scores)
         out = {
             "votes": v.votes,
             "valid_candidates": v.valid,
@@ -107,6 +106,23 @@ def make_picker(bench, method: str = "vote", verifier=None, timeout: float = 30.
         return out  # no "sql" for greedy: the runner's greedy answer stands
 
     return picker
+
+
+def _voting(bench) -> Callable:
+    """`vote(candidates, execute)` under the benchmark's EX metric, for either signature of
+    `text2sql.eval.voting.vote`: `(candidates, execute, equal)` or `(candidates, execute, metric)`."""
+    import inspect
+
+    from text2sql.eval import voting
+
+    if "equal" in inspect.signature(voting.vote).parameters:
+        from text2sql.eval.metric import results_equal
+
+        return lambda candidates, execute: voting.vote(candidates, execute, results_equal)
+    from text2sql.eval.evaluate import default_metric
+
+    metric = default_metric(bench)
+    return lambda candidates, execute: voting.vote(candidates, execute, metric)
 
 
 def candidate_table(prediction: dict) -> list[dict]:
