@@ -9,7 +9,7 @@ A spec (see examples/ablation-*.json):
      "baseline": "fk=true,rows=0,model=base"}
 
 `grid` keys are PromptConfig fields (repr, fk, rule, rows, values, shots, select, org, ...) or
-generation keys (model, adapter, backend, samples, temperature, max_new_tokens, ...); a dict value
+generation keys (model, adapter, backend, samples, temperature, max_new_tokens, pick, reward_model, ...); a dict value
 sets several keys at once and is named by its `name`. Each arm lives in `output_dir/<arm name>`:
 rerunning resumes its predictions and reuses the gold-result cache, and a finished arm is skipped.
 """
@@ -26,6 +26,7 @@ from text2sql.errors import T2SError
 
 # Backend keys; decoding keys are DecodingConfig's fields (`seed` seeds both example selection and sampling).
 GEN_KEYS = {"model", "adapter", "backend", "base_url", "api_key_env", "concurrency", "predictions", "prompts"}
+GEN_KEYS |= {"pick", "reward_model", "reward_adapter"}  # best-of-N selection (text2sql/generation/picking.py)
 # The spec's own top-level keys.
 SPEC_KEYS = {"name", "data", "split", "limit", "output_dir", "base", "grid", "baseline", "workers"}
 

@@ -29,6 +29,9 @@ GEN_OPTIONS = [
     ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
     ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
+    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | reward | vote+reward.")),
+    ("reward_model", str | None, typer.Option(None, "--reward-model", help="Verifier: reward model or adapter folder.")),
+    ("reward_adapter", str | None, typer.Option(None, "--reward-adapter", help="Verifier's LoRA adapter.")),
 ]  # fmt: skip
 
 
@@ -134,6 +137,9 @@ def run_generation(
         request_timeout=gen["request_timeout"],
         overwrite=gen["overwrite"],
         base_precision=gen.get("base_precision", "auto"),
+        pick=gen["pick"],
+        reward_model=gen["reward_model"],
+        reward_adapter=gen["reward_adapter"],
     )
 
 

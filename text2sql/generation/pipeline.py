@@ -152,12 +152,18 @@ def generate_predictions(
     overwrite: bool = False,
     bench=None,
     base_precision: str = "auto",
+    pick: str = "vote",
+    reward_model: str | None = None,
+    reward_adapter: str | None = None,
 ) -> GenerationRun:
     """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
     from text2sql.data.benchmark import load_benchmark
 
     bench = bench or load_benchmark(data)
     decoding = decoding or DecodingConfig()
+    from text2sql.generation.picking import check_pick
+
+    check_pick(pick, decoding.samples, bool(reward_model or reward_adapter))
     # the backend first: a bad model or a missing library fails before prompts are built
     be = load_backend(
         backend,
@@ -200,11 +206,17 @@ def generate_predictions(
     if warning:
         print(warning, file=sys.stderr)
 
-    voter = None
+    voter, picking = None, {}
     if decoding.samples > 1:
-        from text2sql.eval.voting import make_voter
+        from text2sql.generation.picking import make_picker
 
-        voter = make_voter(bench)
+        verifier = None
+        if reward_model or reward_adapter:
+            from text2sql.generation.verifier import Verifier
+
+            verifier = Verifier(reward_model, reward_adapter, batch_size=decoding.batch_size)
+        picking = {"pick": pick, **(verifier.info() if verifier else {})}
+        voter = make_picker(bench, pick, verifier)
     hashes = sorted({r.get("config_hash") for r in records} - {None})
     info = {
         **be.info(),
@@ -216,11 +228,13 @@ def generate_predictions(
         "prompts": str(prompts) if prompts else None,
         "split": split,
         "versions": library_versions(),
+        **picking,
     }
     if warning:
         info["warning"] = warning
     out = Path(output_dir)
     settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
+    settings.update(picking)  # the pick decides each answer: resuming under another is refused
     preds = predict(
         records,
         be,
@@ -253,6 +267,9 @@ def annotate(report, run: GenerationRun, rescore=None) -> None:
         report.summary["greedy_ex"] = greedy.summary["ex"]
         for res, g in zip(report.results, greedy.results, strict=True):
             res["greedy_correct"] = g["correct"]
+        from text2sql.generation.picking import attach_candidates
+
+        attach_candidates(report, run, rescore)
 
 
 def score(bench, run: GenerationRun, output_dir: str | Path | None = None, **eval_kwargs):

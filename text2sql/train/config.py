@@ -41,7 +41,10 @@ class ModelArguments:
 class DataArguments:
     train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
     eval_file: str | None = None
-    task_type: str = field(default="sft", metadata={"help": "sft | dpo | grpo | rloo | pretrain (raw text, see pretrain.py)"})
+    task_type: str = field(
+        default="sft",
+        metadata={"help": "sft | dpo | grpo | rloo | reward | pretrain (raw text, see pretrain.py)"},
+    )
     max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
     max_prompt_length: int | None = field(
         default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
@@ -55,7 +58,9 @@ class DataArguments:
 
 
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
-MODES, TASKS, TRUNCATIONS = ("qlora", "lora", "full"), ("sft", "dpo", "grpo", "rloo", "pretrain"), ("drop",)
+MODES = ("qlora", "lora", "full")
+TASKS = ("sft", "dpo", "grpo", "rloo", "reward", "pretrain")
+TRUNCATIONS = ("drop",)
 RL_TASKS = ("grpo", "rloo")  # online RL from execution feedback: see text2sql/train/rl.py
 
 
@@ -76,9 +81,16 @@ class TrainConfig:
 
 
 def _trainer_config_class(task_type: str):
-    from trl import DPOConfig, GRPOConfig, RLOOConfig, SFTConfig
+    from trl import DPOConfig, GRPOConfig, RewardConfig, RLOOConfig, SFTConfig
 
-    return {"sft": SFTConfig, "dpo": DPOConfig, "grpo": GRPOConfig, "rloo": RLOOConfig, "pretrain": SFTConfig}[task_type]
+    return {
+        "sft": SFTConfig,
+        "dpo": DPOConfig,
+        "grpo": GRPOConfig,
+        "rloo": RLOOConfig,
+        "reward": RewardConfig,
+        "pretrain": SFTConfig,
+    }[task_type]
 
 
 def _own_classes(task_type: str) -> tuple:

@@ -74,13 +74,15 @@ def lora_config(margs: ModelArguments, task_type: str = "CAUSAL_LM"):
     )
 
 
-def load_model(margs: ModelArguments, args):
-    """The model to hand to the trainer, and the PEFT config (None when the model already has its adapter)."""
+def load_model(margs: ModelArguments, args, auto_class=None, **model_kwargs):
+    """The model to hand to the trainer, and the PEFT config (None when the model already has its adapter).
+
+    `auto_class` (default AutoModelForCausalLM) and `model_kwargs` serve the reward model's classifier."""
     import torch
     from transformers import AutoModelForCausalLM
 
     dtype = compute_dtype(args)
-    kwargs: dict = {"dtype": dtype}
+    kwargs: dict = {"dtype": dtype, **model_kwargs}
     if margs.attn_implementation:
         kwargs["attn_implementation"] = margs.attn_implementation
     if margs.train_mode == "qlora":
@@ -88,7 +90,7 @@ def load_model(margs: ModelArguments, args):
         if torch.cuda.is_available():  # one full copy per process, also under DDP
             kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
     try:
-        model = AutoModelForCausalLM.from_pretrained(margs.model_name_or_path, **kwargs)
+        model = (auto_class or AutoModelForCausalLM).from_pretrained(margs.model_name_or_path, **kwargs)
     except (OSError, ValueError) as e:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise T2SError(f"cannot load model {margs.model_name_or_path!r}: {msg}") from None

@@ -127,6 +127,10 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
     from text2sql.train.model import adapters_in_fp32, load_model
 
     args = cfg.args
+    if cfg.data.task_type == "reward":
+        from text2sql.train.reward_model import build_reward_trainer
+
+        return build_reward_trainer(cfg, callbacks)
     tok = _load_tokenizer(cfg)
     rows, train_ds, eval_ds, report = _datasets(cfg, tok, args.process_index == 0)
     model, peft_config = load_model(cfg.model, args)

@@ -1,0 +1,140 @@
+"""Best-of-N selection: the pick rules on hand-made groups and scores, then `t2s eval --samples 3 --pick
+reward` end to end with a tiny generation model and a tiny reward model trained for real."""
+
+import json
+
+import pytest
+from test_generation_cli import t2s
+from train_helpers import dpo_rows, write_jsonl
+
+from text2sql.errors import T2SError
+from text2sql.generation.picking import check_pick, pick_index, sigmoid
+
+
+def test_vote_picks_the_largest_group_first_member():
+    assert pick_index("vote", [1, 0, 0, None], None) == 1
+    assert pick_index("vote", [None, None], None) == -1  # nothing executed: the runner keeps candidate 0
+
+
+def test_reward_prefers_executing_candidates_then_the_highest_score():
+    groups, scores = [None, 0, 1, 0], [9.0, 0.5, 2.0, 0.7]
+    assert pick_index("reward", groups, scores) == 2  # 9.0 fails to execute
+    assert pick_index("reward", [None, None], [0.1, 0.3]) == 1  # none executes: best score overall
+    assert pick_index("reward", [0, 0], [0.3, 0.3]) == 0  # ties: the earlier candidate
+
+
+def test_vote_plus_reward_weights_groups_by_verifier_confidence():
+    # group 0 has two members the verifier distrusts; group 1 one it trusts: 2*sigmoid(-3) < sigmoid(4)
+    groups, scores = [0, 1, 0], [-3.0, 4.0, -3.0]
+    assert 2 * sigmoid(-3.0) < sigmoid(4.0)
+    assert pick_index("vote+reward", groups, scores) == 1
+    assert pick_index("vote", groups, scores) == 0
+    # with equal trust the larger group wins, and inside it the higher-scored member answers
+    assert pick_index("vote+reward", [0, 1, 0], [1.0, 1.0, 1.5]) == 2
+    # nothing executed: as reward
+    assert pick_index("vote+reward", [None, None, None], [0.0, 2.0, 1.0]) == 1
+
+
+def test_greedy_pick_and_the_argument_checks():
+    assert pick_index("greedy", [0, 0], [1.0, 2.0]) == -1
+    check_pick("vote", 1, False)  # the default with one sample: nothing to pick, no error
+    check_pick("greedy", 3, True)
+    for method, samples, has in (("reward", 3, False), ("vote+reward", 1, True), ("best", 3, False)):
+        with pytest.raises(T2SError):
+            check_pick(method, samples, has)
+
+
+def test_bad_pick_is_one_error_line(tmp_path):
+    res = t2s("eval", "--backend", "gold", "--samples", "3", "--temperature", "1", "--pick", "reward",
+              "-o", str(tmp_path / "e"), "--limit", "2", check=False)  # fmt: skip
+    assert res.returncode == 2 and "--reward-model" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_ablation_accepts_the_pick_axis():
+    from text2sql.ablation import arms, split_settings
+
+    spec = {"base": {"samples": 3, "temperature": 0.8, "reward_model": "rm"},
+            "grid": {"pick": ["greedy", "vote", "reward", "vote+reward"]}}  # fmt: skip
+    plan = arms(spec)
+    assert [n for n, _ in plan] == ["pick=greedy", "pick=vote", "pick=reward", "pick=vote+reward"]
+    _, decoding, gen = split_settings(plan[2][1])
+    assert gen == {"pick": "reward", "reward_model": "rm"} and decoding.samples == 3
+
+
+@pytest.fixture(scope="module")
+def tiny_verifier(tmp_path_factory):
+    """A real reward adapter: a micro model trained a few steps on preference pairs (quality not needed)."""
+    from train_helpers import base_config
+
+    from text2sql.train import build_tiny_model
+    from text2sql.train.trainer import train
+
+    tmp = tmp_path_factory.mktemp("verifier")
+    base = build_tiny_model(tmp / "base", arch="micro")
+    data = write_jsonl(tmp / "pairs.jsonl", dpo_rows(8))
+    cfg = base_config(base, data, tmp / "rm", task_type="reward", train_mode="lora", max_steps=2)
+    return train(cfg)
+
+
+def test_eval_samples_pick_reward_end_to_end(tmp_path, tiny_verifier):
+    from text2sql.train import build_tiny_model
+
+    model = build_tiny_model(tmp_path / "gen", arch="micro")
+    out = tmp_path / "e"
+    t2s("eval", "--model", str(model), "--limit", "3", "--samples", "3", "--temperature", "1.0",
+        "--max-new-tokens", "6", "--pick", "reward", "--reward-model", str(tiny_verifier),
+        "-o", str(out), "--no-cache", "--workers", "1")  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["pick"]["method"] == "reward"
+    assert summary["pick"]["reward_adapter"] == str(tiny_verifier)
+    assert summary["generation"]["pick"] == "reward"
+    assert {"greedy_ex", "voted_ex", "picked_ex"} <= set(summary) and summary["picked_ex"] == summary["ex"]
+    assert summary["ex"] <= summary["oracle_ex"] and summary["voted_ex"] <= summary["oracle_ex"]
+    results = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    preds = {p["id"]: p for p in map(json.loads, (out / "predictions.jsonl").read_text().splitlines())}
+    assert len(results) == 3
+    for res in results:
+        cands = res["candidates"]
+        assert len(cands) == 3
+        assert all(set(c) == {"sql", "group", "votes", "score", "picked", "correct"} for c in cands)
+        assert all(isinstance(c["score"], float) for c in cands)
+        ok = [i for i, c in enumerate(cands) if c["group"] is not None] or list(range(3))
+        best = max(ok, key=lambda i: (cands[i]["score"], -i))
+        assert cands[best]["picked"] and preds[res["id"]]["sql"] == cands[best]["sql"]
+        assert res["correct"] == cands[best]["correct"]  # the picked candidate's verdict is the example's
+        for c in cands:  # a group's vote count is how many candidates share it
+            if c["group"] is not None:
+                assert c["votes"] == sum(d["group"] == c["group"] for d in cands)
+    # the pick decides the answers: resuming the same folder under another pick is refused
+    res = t2s("eval", "--model", str(model), "--limit", "3", "--samples", "3", "--temperature", "1.0",
+              "--max-new-tokens", "6", "--pick", "vote", "-o", str(out), "--no-cache", check=False)  # fmt: skip
+    assert res.returncode == 2 and "pick" in res.stderr
+
+
+def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_bench, tiny_verifier):
+    from text2sql.generation.picking import make_picker
+    from text2sql.generation.verifier import Verifier
+    from text2sql.prompt_builder import PromptConfig, build_prompts
+
+    record = build_prompts(sample_bench, "dev", PromptConfig(), limit=1)[0]  # "How many students are there?"
+    cands = [
+        "SELECT name FROM student",  # another answer
+        "SELECT count(*) FROM student",  # the gold
+        "SELECT count(*) FROM no_such_table",  # fails
+        "SELECT COUNT(student_id) FROM student",  # the gold's result, other text
+    ]
+    verifier = Verifier(str(tiny_verifier))
+    scores = verifier.score_record(record, cands)
+    out = make_picker(sample_bench, "vote", verifier)(record, cands)
+    assert out["candidate_groups"] == [1, 0, None, 0] and out["candidate_votes"] == [1, 2, 0, 2]
+    assert (
+        out["sql"] == cands[1] and out["picked"] == 1 and out["votes"] == 2 and out["valid_candidates"] == 3
+    )
+    assert out["candidate_scores"] == pytest.approx(scores, abs=1e-5)
+    best = max((0, 1, 3), key=lambda i: (scores[i], -i))
+    assert make_picker(sample_bench, "reward", verifier)(record, cands)["sql"] == cands[best]
+    both = make_picker(sample_bench, "vote+reward", verifier)(record, cands)
+    assert both["picked"] == pick_index("vote+reward", [1, 0, None, 0], scores)
+    assert "sql" not in make_picker(sample_bench, "greedy", verifier)(
+        record, cands
+    )  # the greedy answer stands

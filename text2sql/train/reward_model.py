@@ -1,0 +1,124 @@
+"""Reward-model (verifier) training: a scalar score head on the causal LM, trained pairwise with TRL's
+`RewardTrainer` (Bradley-Terry loss, DeepSpeed-Chat step 2) on `t2s build-dpo` rows, so that the gold SQL
+scores above SQL that execution proved wrong.
+
+Each side of a pair is tokenized here as the chat of prompt + assistant answer (no generation prompt), with
+`reward_input_ids`, the same function the verifier scores candidates with at evaluation time: what the
+head learned to read is exactly what it is shown later. (Q)LoRA trains the adapter and the `score` head
+(`modules_to_save`), so the saved adapter carries the head; full mode saves the whole classifier.
+"""
+
+from __future__ import annotations
+
+from text2sql.errors import T2SError
+from text2sql.train.data import FitReport
+
+
+def reward_input_ids(tokenizer, prompt: list[dict], answer: list[dict]) -> list[int]:
+    """Token ids of one scored conversation: the prompt messages, then the assistant's answer."""
+    from text2sql.train.data import _ids
+
+    return _ids(tokenizer, list(prompt) + list(answer), False)
+
+
+def pair_kind(row: dict) -> str:
+    """The corruption kind of a pair's rejected SQL (`rejected_kind` from build-dpo; `kind` accepted)."""
+    return str(row.get("rejected_kind") or row.get("kind") or "unknown")
+
+
+def check_pair(row: dict, where: str) -> None:
+    if not all(isinstance(row.get(k), list) for k in ("prompt", "chosen", "rejected")):
+        raise T2SError(f"{where}: a preference row needs 'prompt', 'chosen' and 'rejected' message lists")
+
+
+def build_reward_dataset(rows: list[dict], tokenizer, max_length: int, max_prompt_length: int | None):
+    """`chosen_ids`/`rejected_ids` columns (TRL's processed format); pairs that do not fit are dropped, counted."""
+    from datasets import Dataset
+
+    from text2sql.train.data import _ids
+
+    report, keep = FitReport(), []
+    for n, row in enumerate(rows, 1):
+        check_pair(row, f"row {n}")
+        chosen = reward_input_ids(tokenizer, row["prompt"], row["chosen"])
+        rejected = reward_input_ids(tokenizer, row["prompt"], row["rejected"])
+        prompt_len = len(_ids(tokenizer, row["prompt"], True)) if max_prompt_length is not None else 0
+        if max(len(chosen), len(rejected)) > max_length or (
+            max_prompt_length is not None and prompt_len > max_prompt_length
+        ):
+            report.dropped += 1
+            continue
+        report.kept += 1
+        keep.append({"chosen_ids": chosen, "rejected_ids": rejected})
+    if not keep:
+        raise T2SError(f"no preference pair fits max_seq_length={max_length}; raise it")
+    return Dataset.from_list(keep), report
+
+
+def load_reward_model(cfg):
+    """The sequence classifier (num_labels=1) for the config's train mode, and its PEFT config (or None)."""
+    from transformers import AutoModelForSequenceClassification
+
+    from text2sql.train.model import load_model, lora_config
+
+    if cfg.model.adapter_name_or_path:
+        raise T2SError(
+            "task_type 'reward' starts a new score head: merge the adapter first (`t2s merge`) and give the "
+            "merged folder as model_name_or_path"
+        )
+    model, peft_config = load_model(
+        cfg.model, cfg.args, auto_class=AutoModelForSequenceClassification, num_labels=1
+    )
+    if peft_config is not None:
+        peft_config = lora_config(cfg.model, task_type="SEQ_CLS")
+        peft_config.modules_to_save = ["score"]  # the head is new: train it and save it with the adapter
+    return model, peft_config
+
+
+def build_reward_trainer(cfg, callbacks=None):
+    """TRL's RewardTrainer on build-dpo rows, with `t2s_rows`/`t2s_report` attached like the other stages."""
+    from trl import RewardTrainer
+
+    from text2sql.train.data import read_jsonl
+    from text2sql.train.trainer import _load_tokenizer
+
+    args, d = cfg.args, cfg.data
+    tok = _load_tokenizer(cfg)
+    rows = read_jsonl(d.train_file)
+    train_ds, report = build_reward_dataset(rows, tok, d.max_seq_length, d.max_prompt_length)
+    eval_ds = None
+    if d.eval_file:
+        eval_ds = build_reward_dataset(read_jsonl(d.eval_file), tok, d.max_seq_length, d.max_prompt_length)[0]
+    if args.process_index == 0:
+        print(f"[t2s] {d.train_file}: {report.line().replace('examples', 'pairs')}", flush=True)
+    model, peft_config = load_reward_model(cfg)
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    model.config.pad_token_id = tok.pad_token_id  # the head reads the last non-pad token
+    trainer = RewardTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds,
+        processing_class=tok,
+        peft_config=peft_config,
+        callbacks=callbacks,
+    )
+    if cfg.model.train_mode == "qlora":
+        _trainable_to_compute_dtype(trainer.model, args)
+    trainer.t2s_rows, trainer.t2s_report = rows, report
+    return trainer
+
+
+def _trainable_to_compute_dtype(model, args) -> None:
+    """TRL casts a quantized model's trainable weights to bf16 (the QLoRA paper's choice); the new score
+    head is a plain Linear, which then meets fp32 hidden states unless compute is bf16 (CPU: fp32)."""
+    import torch
+
+    from text2sql.train.model import compute_dtype
+
+    if compute_dtype(args) == torch.bfloat16:
+        return
+    for p in model.parameters():
+        if p.requires_grad and p.dtype == torch.bfloat16:
+            p.data = p.data.to(torch.float32)
