@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from train_helpers import SYSTEM, sample_examples, write_jsonl
 
-from tests.train_helpers import SYSTEM, sample_examples, write_jsonl
 from text2sql.errors import T2SError
 from text2sql.train.config import load_config
 from text2sql.train.firefly import adapt_firefly_keys, from_firefly_rows

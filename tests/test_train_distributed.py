@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from train_helpers import base_config, sft_rows, write_jsonl
 
-from tests.train_helpers import base_config, sft_rows, write_jsonl
 from text2sql.errors import T2SError
 
 REPO = Path(__file__).resolve().parents[1]
