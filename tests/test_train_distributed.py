@@ -35,7 +35,7 @@ def setup(tmp_path_factory):
 def _config(tmp: Path, model: Path, data: Path, name: str, steps: int) -> Path:
     cfg = base_config(
         model, data, tmp / name, train_mode="lora", max_steps=steps, per_device_train_batch_size=2,
-        learning_rate=1e-3, max_seq_length=1024, truncation="left", lora_rank=4, dataloader_num_workers=0,
+        learning_rate=1e-3, max_seq_length=1024, lora_rank=4, dataloader_num_workers=0,
     )  # fmt: skip
     path = tmp / f"{name}.json"
     path.write_text(json.dumps(cfg))

@@ -156,14 +156,14 @@ def build_conversation_dataset(rows: list[dict], tokenizer, max_length: int):
 
     from text2sql.train.data import FitReport
 
-    report, ids, masks = FitReport(), [], []
+    report, ids, masks = FitReport(max_length), [], []
     for n, row in enumerate(rows, 1):
         messages = row.get("messages")
         if not isinstance(messages, list) or not messages or messages[-1].get("role") != "assistant":
             raise T2SError(f"row {n}: an SFT row needs 'messages' ending with the assistant's answer")
         row_ids, row_mask = conversation_ids(tokenizer, messages)
         if len(row_ids) > max_length:
-            report.dropped += 1
+            report.too_long += 1
             continue
         report.kept += 1
         ids.append(row_ids)

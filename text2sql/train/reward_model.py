@@ -37,16 +37,17 @@ def build_reward_dataset(rows: list[dict], tokenizer, max_length: int, max_promp
 
     from text2sql.train.data import _ids
 
-    report, keep = FitReport(), []
+    report, keep = FitReport(max_length, max_prompt_length), []
     for n, row in enumerate(rows, 1):
         check_pair(row, f"row {n}")
         chosen = reward_input_ids(tokenizer, row["prompt"], row["chosen"])
         rejected = reward_input_ids(tokenizer, row["prompt"], row["rejected"])
         prompt_len = len(_ids(tokenizer, row["prompt"], True)) if max_prompt_length is not None else 0
-        if max(len(chosen), len(rejected)) > max_length or (
-            max_prompt_length is not None and prompt_len > max_prompt_length
-        ):
-            report.dropped += 1
+        if max_prompt_length is not None and prompt_len > max_prompt_length:
+            report.prompt_too_long += 1
+            continue
+        if max(len(chosen), len(rejected)) > max_length:
+            report.too_long += 1
             continue
         report.kept += 1
         keep.append({"chosen_ids": chosen, "rejected_ids": rejected})

@@ -82,7 +82,7 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
 
     from text2sql.train.data import _ids
 
-    report, keep = FitReport(), []
+    report, keep = FitReport(0, max_prompt_length), []
     for n, row in enumerate(rows, 1):
         msgs = row.get("messages")
         if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
@@ -97,10 +97,10 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
                 f"row {n}: an RL row needs 'db_id' and 'gold' (prompt records from `t2s build-prompts`)"
             )
         if not row["gold"].strip():
-            report.dropped += 1  # no gold SQL: nothing to reward against
+            report.no_answer += 1  # no gold SQL: nothing to reward against
             continue
         if max_prompt_length is not None and len(_ids(tokenizer, msgs, True)) > max_prompt_length:
-            report.dropped += 1
+            report.prompt_too_long += 1
             continue
         report.kept += 1
         keep.append(

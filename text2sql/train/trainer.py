@@ -92,7 +92,7 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
         )
         if is_main:
             print(f"[t2s] {d.train_file}: {line}", flush=True)
-        return [], train_ds, eval_ds, FitReport(kept=len(train_ds))
+        return [], train_ds, eval_ds, FitReport(d.max_seq_length, kept=len(train_ds))
     rows, converted = from_firefly_rows(read_jsonl(d.train_file), d.task_type)
     eval_rows = from_firefly_rows(read_jsonl(d.eval_file), d.task_type)[0] if d.eval_file else None
     if converted and is_main:
