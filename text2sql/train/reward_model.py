@@ -11,7 +11,6 @@ head learned to read is exactly what it is shown later. (Q)LoRA trains the adapt
 from __future__ import annotations
 
 from text2sql.errors import T2SError
-from text2sql.train.data import FitReport
 
 
 def reward_input_ids(tokenizer, prompt: list[dict], answer: list[dict]) -> list[int]:
@@ -37,22 +36,37 @@ def build_reward_dataset(rows: list[dict], tokenizer, max_length: int, max_promp
 
     from text2sql.train.data import _ids
 
-    report, keep = FitReport(), []
+    report, keep = _new_report(max_length, max_prompt_length), []
     for n, row in enumerate(rows, 1):
         check_pair(row, f"row {n}")
         chosen = reward_input_ids(tokenizer, row["prompt"], row["chosen"])
         rejected = reward_input_ids(tokenizer, row["prompt"], row["rejected"])
-        prompt_len = len(_ids(tokenizer, row["prompt"], True)) if max_prompt_length is not None else 0
-        if max(len(chosen), len(rejected)) > max_length or (
-            max_prompt_length is not None and prompt_len > max_prompt_length
-        ):
-            report.dropped += 1
-            continue
-        report.kept += 1
-        keep.append({"chosen_ids": chosen, "rejected_ids": rejected})
+        prompt_len = len(_ids(tokenizer, row["prompt"], True))
+        if _keep(report, prompt_len, max(len(chosen), len(rejected)), max_length, max_prompt_length):
+            keep.append({"chosen_ids": chosen, "rejected_ids": rejected})
     if not keep:
         raise T2SError(f"no preference pair fits max_seq_length={max_length}; raise it")
     return Dataset.from_list(keep), report
+
+
+def _new_report(max_length: int, max_prompt_length: int | None):
+    """The stage's FitReport, whichever shape `text2sql.train.data` has (with `fits()`: it knows the limits)."""
+    from text2sql.train import data
+
+    return data.FitReport(max_length, max_prompt_length) if hasattr(data, "fits") else data.FitReport()
+
+
+def _keep(report, prompt_len: int, longest: int, max_length: int, max_prompt_length: int | None) -> bool:
+    """Count the pair as kept or dropped, the way the SFT and DPO data are counted."""
+    from text2sql.train import data
+
+    if hasattr(data, "fits"):
+        return data.fits(report, prompt_len, longest)
+    if longest > max_length or (max_prompt_length is not None and prompt_len > max_prompt_length):
+        report.dropped += 1
+        return False
+    report.kept += 1
+    return True
 
 
 def load_reward_model(cfg):
