@@ -11,7 +11,6 @@ head learned to read is exactly what it is shown later. (Q)LoRA trains the adapt
 from __future__ import annotations
 
 from text2sql.errors import T2SError
-from text2sql.train.data import FitReport
 
 
 def reward_input_ids(tokenizer, prompt: list[dict], answer: list[dict]) -> list[int]:
@@ -35,7 +34,7 @@ def build_reward_dataset(rows: list[dict], tokenizer, max_length: int, max_promp
     """`chosen_ids`/`rejected_ids` columns (TRL's processed format); pairs that do not fit are dropped, counted."""
     from datasets import Dataset
 
-    from text2sql.train.data import _ids
+    from text2sql.train.data import FitReport, _ids, fits
 
     report, keep = FitReport(max_length, max_prompt_length), []
     for n, row in enumerate(rows, 1):
@@ -43,14 +42,8 @@ def build_reward_dataset(rows: list[dict], tokenizer, max_length: int, max_promp
         chosen = reward_input_ids(tokenizer, row["prompt"], row["chosen"])
         rejected = reward_input_ids(tokenizer, row["prompt"], row["rejected"])
         prompt_len = len(_ids(tokenizer, row["prompt"], True)) if max_prompt_length is not None else 0
-        if max_prompt_length is not None and prompt_len > max_prompt_length:
-            report.prompt_too_long += 1
-            continue
-        if max(len(chosen), len(rejected)) > max_length:
-            report.too_long += 1
-            continue
-        report.kept += 1
-        keep.append({"chosen_ids": chosen, "rejected_ids": rejected})
+        if fits(report, prompt_len, max(len(chosen), len(rejected))):
+            keep.append({"chosen_ids": chosen, "rejected_ids": rejected})
     if not keep:
         raise T2SError(f"no preference pair fits max_seq_length={max_length}; raise it")
     return Dataset.from_list(keep), report
