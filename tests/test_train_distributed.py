@@ -135,13 +135,13 @@ def test_deepspeed_zero_configs_and_full_ft_config():
 
     from text2sql.train.config import load_config
 
-    stages = {n: json.loads((REPO / "train_args" / f"ds_{n}.json").read_text()) for n in ("zero2", "zero3")}
+    stages = {n: json.loads((REPO / "train_args" / "deepspeed" / f"ds_{n}.json").read_text()) for n in ("zero2", "zero3")}
     assert stages["zero2"]["zero_optimization"]["stage"] == 2
     assert stages["zero3"]["zero_optimization"]["stage"] == 3
     for ds in stages.values():  # batch sizes and precision come from the training config, not twice
         assert ds["train_micro_batch_size_per_gpu"] == ds["gradient_accumulation_steps"] == "auto"
         assert ds["bf16"]["enabled"] == "auto"
-    path = REPO / "train_args" / "qwen-full-zero3.json"
+    path = REPO / "train_args" / "deepspeed" / "qwen-full-zero3.json"
     raw = json.loads(path.read_text())
     assert raw["train_mode"] == "full" and (REPO / raw["deepspeed"]).is_file()
     if importlib.util.find_spec("deepspeed") is None:

@@ -24,7 +24,7 @@ def adapt_firefly_keys(raw: dict) -> tuple[dict, list[str]]:
     if is_deepspeed_config(raw):
         raise T2SError(
             "this is a DeepSpeed config (zero_optimization), not a training config: name it with the "
-            "'deepspeed' key of a training config (see train_args/ds_zero3.json)"
+            "'deepspeed' key of a training config (see train_args/deepspeed/ds_zero3.json)"
         )
     if "template_name" in raw:
         name = raw.pop("template_name")
