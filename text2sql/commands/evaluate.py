@@ -115,7 +115,16 @@ def register(app: typer.Typer) -> None:
         examples = all_examples[:limit] if limit else all_examples
         run = None
         if wants_generation(gen):
-            run = run_generation(gen, bench, split, output_dir, limit=len(examples), kind="eval")
+            run = run_generation(
+                gen,
+                bench,
+                split,
+                output_dir,
+                limit=len(examples),
+                kind="eval",
+                metric=metric,  # samples are voted under the metric that scores them
+                keep_distinct=keep_distinct,
+            )
             out = run.output_dir
         else:
             out = output_dir or predictions_run_dir(predictions, bench.root, split)

@@ -90,6 +90,8 @@ def run_generation(
     limit: int | None = None,
     predictions: Path | None = None,
     kind: str = "predict",
+    metric: str | None = None,
+    keep_distinct: bool = False,
 ):
     """The generation behind `t2s predict` and `t2s eval --model`: a `GenerationRun`.
 
@@ -138,6 +140,8 @@ def run_generation(
         overwrite=gen["overwrite"],
         base_precision=gen.get("base_precision", "auto"),
         pick=gen["pick"],
+        metric=metric,
+        keep_distinct=keep_distinct,
         reward_model=gen["reward_model"],
         reward_adapter=gen["reward_adapter"],
     )

@@ -150,27 +150,3 @@ def vote(
         index=chosen,
         group_of=group_of,
     )
-
-
-def make_voter(bench, timeout: float = 30.0, *, metric: str | None = None, keep_distinct: bool = False):
-    """A `predict` voter for a benchmark: runs candidates with the evaluator's executor and metric.
-
-    `metric` None means the benchmark's default (BIRD's for BIRD-format data).
-    """
-    from text2sql.eval.evaluate import default_metric
-    from text2sql.eval.executor import Executor
-
-    metric = metric or default_metric(bench)
-    executor = Executor(timeout=timeout)
-
-    def voter(record: dict, candidates: list[str]) -> dict:
-        db = bench.db_path(record["db_id"])
-
-        def execute(sql: str):
-            res = executor.execute(db, sql)
-            return None if res.error else res.rows
-
-        v = vote(candidates, execute, metric, keep_distinct=keep_distinct)
-        return {"sql": v.sql, "votes": v.votes, "valid_candidates": v.valid}
-
-    return voter

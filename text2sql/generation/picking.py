@@ -68,14 +68,28 @@ def pick_index(method: str, group_of: list[int | None], scores: list[float] | No
     return _argmax([i for i in executed if group_of[i] == best], scores)
 
 
-def make_picker(bench, method: str = "vote", verifier=None, timeout: float = 30.0) -> Callable:
-    """A `predict` voter: executes the candidates, groups them as the metric does, scores them with the
-    verifier (when given) and answers the `method`'s choice; the record keeps every candidate's group,
+def make_picker(
+    bench,
+    method: str = "vote",
+    verifier=None,
+    timeout: float = 30.0,
+    *,
+    metric: str | None = None,
+    keep_distinct: bool = False,
+) -> Callable:
+    """A `predict` voter: executes the candidates, groups them exactly as the EX metric that scores the run
+    (`metric` None: the benchmark's default; `keep_distinct` as `t2s eval --keep-distinct`), scores them with
+    the verifier (when given) and answers the `method`'s choice; the record keeps every candidate's group,
     score and the plain vote's answer, so one run can be read under any rule."""
+    from text2sql.eval.evaluate import default_metric
     from text2sql.eval.executor import Executor
+    from text2sql.eval.voting import vote as metric_vote
 
     executor = Executor(timeout=timeout)
-    vote = _voting(bench)
+    metric = metric or default_metric(bench)
+
+    def vote(candidates: list[str], execute):
+        return metric_vote(candidates, execute, metric, keep_distinct=keep_distinct)
 
     def picker(record: dict, candidates: list[str]) -> dict:
         db = bench.db_path(record["db_id"])
@@ -106,23 +120,6 @@ def make_picker(bench, method: str = "vote", verifier=None, timeout: float = 30.
         return out  # no "sql" for greedy: the runner's greedy answer stands
 
     return picker
-
-
-def _voting(bench) -> Callable:
-    """`vote(candidates, execute)` under the benchmark's EX metric, for either signature of
-    `text2sql.eval.voting.vote`: `(candidates, execute, equal)` or `(candidates, execute, metric)`."""
-    import inspect
-
-    from text2sql.eval import voting
-
-    if "equal" in inspect.signature(voting.vote).parameters:
-        from text2sql.eval.metric import results_equal
-
-        return lambda candidates, execute: voting.vote(candidates, execute, results_equal)
-    from text2sql.eval.evaluate import default_metric
-
-    metric = default_metric(bench)
-    return lambda candidates, execute: voting.vote(candidates, execute, metric)
 
 
 def candidate_table(prediction: dict) -> list[dict]:

@@ -153,6 +153,8 @@ def generate_predictions(
     bench=None,
     base_precision: str = "auto",
     pick: str = "vote",
+    metric: str | None = None,
+    keep_distinct: bool = False,
     reward_model: str | None = None,
     reward_adapter: str | None = None,
 ) -> GenerationRun:
@@ -215,8 +217,12 @@ def generate_predictions(
             from text2sql.generation.verifier import Verifier
 
             verifier = Verifier(reward_model, reward_adapter, batch_size=decoding.batch_size)
-        picking = {"pick": pick, **(verifier.info() if verifier else {})}
-        voter = make_picker(bench, pick, verifier)
+        from text2sql.eval.evaluate import default_metric
+
+        vote_metric = metric or default_metric(bench)
+        picking = {"pick": pick, "vote_metric": vote_metric, "vote_keep_distinct": keep_distinct}
+        picking.update(verifier.info() if verifier else {})
+        voter = make_picker(bench, pick, verifier, metric=vote_metric, keep_distinct=keep_distinct)
     hashes = sorted({r.get("config_hash") for r in records} - {None})
     info = {
         **be.info(),
