@@ -9,7 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from text2sql.errors import T2SError
-from text2sql.train.data import FitReport
+
+
+@dataclass
+class PromptFitReport:
+    """Prompt records kept and dropped, with the attribute names the trainer reads from SFT's fit report."""
+
+    max_prompt_length: int | None = None
+    kept: int = 0
+    no_gold: int = 0  # nothing to reward against
+    prompt_too_long: int = 0  # over max_prompt_length (prompts are never cut)
+    too_long: int = 0  # always 0: completions are bounded by max_completion_length instead
+    left_cut: int = 0  # always 0
+
+    @property
+    def dropped(self) -> int:
+        return self.no_gold + self.prompt_too_long
+
+    def line(self) -> str:
+        out = f"{self.kept} prompts kept"
+        if self.no_gold:
+            out += f", {self.no_gold} dropped without a gold SQL"
+        if self.prompt_too_long:
+            out += f", {self.prompt_too_long} dropped with prompts over max_prompt_length={self.max_prompt_length}"
+        return out
 
 
 @dataclass
@@ -82,7 +105,7 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
 
     from text2sql.train.data import _ids
 
-    report, keep = FitReport(), []
+    report, keep = PromptFitReport(max_prompt_length), []
     for n, row in enumerate(rows, 1):
         msgs = row.get("messages")
         if not isinstance(msgs, list) or not msgs or not all(isinstance(m, dict) for m in msgs):
@@ -97,10 +120,10 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
                 f"row {n}: an RL row needs 'db_id' and 'gold' (prompt records from `t2s build-prompts`)"
             )
         if not row["gold"].strip():
-            report.dropped += 1  # no gold SQL: nothing to reward against
+            report.no_gold += 1
             continue
         if max_prompt_length is not None and len(_ids(tokenizer, msgs, True)) > max_prompt_length:
-            report.dropped += 1
+            report.prompt_too_long += 1
             continue
         report.kept += 1
         keep.append(
