@@ -20,6 +20,7 @@ counts it as `crashed`, and is replaced.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import multiprocessing as mp
 import re
@@ -59,7 +60,7 @@ class RewardSettings:
     fails: float = 0.0
     timeout: float = 5.0  # seconds per predicted query
     gold_timeout: float = DEFAULT_TIMEOUT  # `t2s eval`'s: a slow gold query is not the model's fault
-    metric: str = "spider"
+    metric: str | None = None  # None: the benchmark's own, as `t2s eval` picks it (BIRD data -> bird)
     keep_distinct: bool = False
     max_rows: int = DEFAULT_MAX_ROWS
     workers: int | None = None  # None: one per core (at most 8); 0: in this process (no crash isolation)
@@ -352,8 +353,10 @@ class RewardScorer:
         from text2sql.data.benchmark import Benchmark, load_benchmark
 
         self.bench = bench if isinstance(bench, Benchmark) else load_benchmark(bench)
-        self.settings = settings or RewardSettings()
+        self.settings = dataclasses.replace(settings) if settings else RewardSettings()  # a private copy
         self.settings.validate()
+        if self.settings.metric is None:
+            self.settings.metric = default_metric(self.bench)
         n = self.settings.workers if self.settings.workers is not None else default_workers()
         self._pool = RewardPool(self.settings, n) if n > 0 else None
         self._local = _Judge(_worker_settings(self.settings)) if n == 0 else None
@@ -445,6 +448,15 @@ class RewardScorer:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def default_metric(bench) -> str:
+    """`t2s eval`'s choice: BIRD-format data is scored with BIRD's EX, everything else with Spider's."""
+    try:
+        from text2sql.eval.evaluate import default_metric as eval_default
+    except ImportError:  # an evaluator without per-benchmark metrics scores everything the Spider way
+        return "spider"
+    return eval_default(bench)
 
 
 def completion_text(completion) -> str:

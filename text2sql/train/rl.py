@@ -55,7 +55,9 @@ class RewardArguments:
     )
     reward_fails: float = field(default=0.0, metadata={"help": "execution reward otherwise"})
     reward_timeout: float = field(default=5.0, metadata={"help": "seconds per predicted query"})
-    reward_metric: str = field(default="spider", metadata={"help": "spider | bird result comparison"})
+    reward_metric: str | None = field(
+        default=None, metadata={"help": "spider | bird (default: the benchmark's, as `t2s eval` picks it)"}
+    )
     reward_keep_distinct: bool = False
     reward_workers: int | None = field(
         default=None, metadata={"help": "reward worker processes (default: one per core, at most 8)"}
@@ -92,7 +94,7 @@ def reward_arguments(raw: dict, args) -> RewardArguments:
     raw["reward_funcs"] = funcs
     if args.reward_weights is not None and len(args.reward_weights) != len(funcs):
         raise T2SError(f"{len(args.reward_weights)} reward_weights for {len(funcs)} reward_funcs")
-    if raw.get("reward_metric", "spider") not in ("spider", "bird"):
+    if raw.get("reward_metric") not in (None, "spider", "bird"):
         raise T2SError(f"reward_metric must be spider or bird, got {raw['reward_metric']!r}")
     out = RewardArguments(**raw)
     out.settings().validate()
