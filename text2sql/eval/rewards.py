@@ -24,6 +24,7 @@ import dataclasses
 import functools
 import multiprocessing as mp
 import re
+import sys
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
@@ -85,6 +86,7 @@ class Verdict:
     executed: bool  # it ran on every file it was checked on (a wrong result still counts)
     overlap: float  # F1 of result rows against the gold on the first file (1.0 when correct)
     seconds: float = 0.0
+    message: str = ""  # for `worker_crashed` from an exception: what was raised
 
 
 # -- the verdict (runs in a worker) ----------------------------------------------------------------------
@@ -165,8 +167,8 @@ def _judge_safely(judge: _Judge, job: tuple) -> Verdict:
     _, db_paths, gold_sql, pred_sql = job
     try:
         return judge(db_paths, gold_sql, pred_sql)
-    except Exception:  # a bug must cost one completion its reward, never the training run
-        return Verdict(pred_sql, False, CRASHED, False, 0.0, 0.0)
+    except Exception as e:  # a bug must cost one completion its reward, never the training run
+        return Verdict(pred_sql, False, CRASHED, False, 0.0, 0.0, f"{type(e).__name__}: {e}")
 
 
 def _worker_main(conn, settings: dict) -> None:
@@ -362,6 +364,7 @@ class RewardScorer:
         self._local = _Judge(_worker_settings(self.settings)) if n == 0 else None
         self._files: dict[str, list[str]] = {}
         self._last: tuple | None = None
+        self._warned = False
         self.last_stats = StepStats()
         self.total = StepStats()
 
@@ -422,6 +425,13 @@ class RewardScorer:
             if v.error:
                 s.errors[v.error] += 1
         self.last_stats = s
+        raised = next((v.message for v in verdicts if v.error == CRASHED and v.message), None)
+        if raised and not self._warned:  # every completion scoring 0 would otherwise look like a bad policy
+            self._warned = True
+            print(
+                f"warning: the reward raised while judging a completion (scored as crashed): {raised}",
+                file=sys.stderr,
+            )
         t = self.total
         for name in (
             "completions",
