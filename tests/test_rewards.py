@@ -309,3 +309,13 @@ def test_answer_format_think_prompts(sample_bench):
         PromptConfig(answer_format="cot").validate()
     answer = f"<think>Count the rows of student.</think>\n```sql\n{rec['gold']}\n```"
     assert extract_sql(answer) == " ".join(rec["gold"].split()) and format_ok(answer, "think")
+
+
+def test_a_judging_bug_scores_crashed_and_warns_once(sample_bench, capsys):
+    ex = sample_bench.examples("dev")[0]
+    with RewardScorer(sample_bench, RewardSettings(workers=0)) as sc:
+        sc._local.ex.execute = None  # any exception inside the judge
+        vs = sc.judge([ex.db_id] * 2, [ex.query] * 2, [ex.query, "SELECT 1"])
+        sc.judge([ex.db_id], [ex.query], ["SELECT 2"])
+    assert [v.error for v in vs] == [CRASHED, CRASHED] and sc.total.crashed == 3
+    assert capsys.readouterr().err.count("warning: the reward raised") == 1

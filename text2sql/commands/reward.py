@@ -64,7 +64,9 @@ def register(app: typer.Typer) -> None:
         ),
         workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: CPU count)."),
         keep_distinct: bool = typer.Option(False, "--keep-distinct", help="Do not strip DISTINCT."),
-        metric: str = typer.Option("spider", "--metric", help="Result comparison: spider | bird."),
+        metric: str | None = typer.Option(
+            None, "--metric", help="spider | bird (default: the benchmark's, as `t2s eval` picks it)."
+        ),
         correct: float = typer.Option(1.0, "--correct", help="execution reward when correct."),
         executes: float = typer.Option(0.1, "--executes", help="execution reward when it runs but is wrong."),
         fails: float = typer.Option(0.0, "--fails", help="execution reward otherwise."),
@@ -88,7 +90,7 @@ def register(app: typer.Typer) -> None:
             raise T2SError(f"{len(weights)} --weight values for {len(names)} --reward names")
         if timeout <= 0:
             raise T2SError("--timeout must be positive")
-        if metric not in ("spider", "bird"):
+        if metric not in (None, "spider", "bird"):
             raise T2SError(f"--metric must be spider or bird, got {metric!r}")
         settings = RewardSettings(
             correct=correct,

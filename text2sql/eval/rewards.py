@@ -20,9 +20,11 @@ counts it as `crashed`, and is replaced.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import multiprocessing as mp
 import re
+import sys
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Sequence
@@ -59,7 +61,7 @@ class RewardSettings:
     fails: float = 0.0
     timeout: float = 5.0  # seconds per predicted query
     gold_timeout: float = DEFAULT_TIMEOUT  # `t2s eval`'s: a slow gold query is not the model's fault
-    metric: str = "spider"
+    metric: str | None = None  # None: the benchmark's own, as `t2s eval` picks it (BIRD data -> bird)
     keep_distinct: bool = False
     max_rows: int = DEFAULT_MAX_ROWS
     workers: int | None = None  # None: one per core (at most 8); 0: in this process (no crash isolation)
@@ -84,6 +86,7 @@ class Verdict:
     executed: bool  # it ran on every file it was checked on (a wrong result still counts)
     overlap: float  # F1 of result rows against the gold on the first file (1.0 when correct)
     seconds: float = 0.0
+    message: str = ""  # for `worker_crashed` from an exception: what was raised
 
 
 # -- the verdict (runs in a worker) ----------------------------------------------------------------------
@@ -164,8 +167,8 @@ def _judge_safely(judge: _Judge, job: tuple) -> Verdict:
     _, db_paths, gold_sql, pred_sql = job
     try:
         return judge(db_paths, gold_sql, pred_sql)
-    except Exception:  # a bug must cost one completion its reward, never the training run
-        return Verdict(pred_sql, False, CRASHED, False, 0.0, 0.0)
+    except Exception as e:  # a bug must cost one completion its reward, never the training run
+        return Verdict(pred_sql, False, CRASHED, False, 0.0, 0.0, f"{type(e).__name__}: {e}")
 
 
 def _worker_main(conn, settings: dict) -> None:
@@ -352,13 +355,16 @@ class RewardScorer:
         from text2sql.data.benchmark import Benchmark, load_benchmark
 
         self.bench = bench if isinstance(bench, Benchmark) else load_benchmark(bench)
-        self.settings = settings or RewardSettings()
+        self.settings = dataclasses.replace(settings) if settings else RewardSettings()  # a private copy
         self.settings.validate()
+        if self.settings.metric is None:
+            self.settings.metric = default_metric(self.bench)
         n = self.settings.workers if self.settings.workers is not None else default_workers()
         self._pool = RewardPool(self.settings, n) if n > 0 else None
         self._local = _Judge(_worker_settings(self.settings)) if n == 0 else None
         self._files: dict[str, list[str]] = {}
         self._last: tuple | None = None
+        self._warned = False
         self.last_stats = StepStats()
         self.total = StepStats()
 
@@ -419,6 +425,13 @@ class RewardScorer:
             if v.error:
                 s.errors[v.error] += 1
         self.last_stats = s
+        raised = next((v.message for v in verdicts if v.error == CRASHED and v.message), None)
+        if raised and not self._warned:  # every completion scoring 0 would otherwise look like a bad policy
+            self._warned = True
+            print(
+                f"warning: the reward raised while judging a completion (scored as crashed): {raised}",
+                file=sys.stderr,
+            )
         t = self.total
         for name in (
             "completions",
@@ -445,6 +458,15 @@ class RewardScorer:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def default_metric(bench) -> str:
+    """`t2s eval`'s choice: BIRD-format data is scored with BIRD's EX, everything else with Spider's."""
+    try:
+        from text2sql.eval.evaluate import default_metric as eval_default
+    except ImportError:  # an evaluator without per-benchmark metrics scores everything the Spider way
+        return "spider"
+    return eval_default(bench)
 
 
 def completion_text(completion) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from text2sql.errors import T2SError
-from text2sql.train.data import FitReport
 
 
 @dataclass
@@ -32,7 +31,9 @@ class RewardArguments:
     )
     reward_fails: float = field(default=0.0, metadata={"help": "execution reward otherwise"})
     reward_timeout: float = field(default=5.0, metadata={"help": "seconds per predicted query"})
-    reward_metric: str = field(default="spider", metadata={"help": "spider | bird result comparison"})
+    reward_metric: str | None = field(
+        default=None, metadata={"help": "spider | bird (default: the benchmark's, as `t2s eval` picks it)"}
+    )
     reward_keep_distinct: bool = False
     reward_workers: int | None = field(
         default=None, metadata={"help": "reward worker processes (default: one per core, at most 8)"}
@@ -69,7 +70,7 @@ def reward_arguments(raw: dict, args) -> RewardArguments:
     raw["reward_funcs"] = funcs
     if args.reward_weights is not None and len(args.reward_weights) != len(funcs):
         raise T2SError(f"{len(args.reward_weights)} reward_weights for {len(funcs)} reward_funcs")
-    if raw.get("reward_metric", "spider") not in ("spider", "bird"):
+    if raw.get("reward_metric") not in (None, "spider", "bird"):
         raise T2SError(f"reward_metric must be spider or bird, got {raw['reward_metric']!r}")
     out = RewardArguments(**raw)
     out.settings().validate()
@@ -80,7 +81,7 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
     """TRL's conversational prompt rows plus the columns the rewards read (db_id, gold, cue, answer format)."""
     from datasets import Dataset
 
-    from text2sql.train.data import _ids
+    from text2sql.train.data import FitReport, _ids
 
     report, keep = FitReport(0, max_prompt_length), []
     for n, row in enumerate(rows, 1):
