@@ -6,19 +6,14 @@ cannot tell the two apart has not ranked them. 50% is chance.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 
-def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """The Wilson score interval for a binomial proportion (95% by default); (0, 1) when n == 0."""
-    if n == 0:
-        return 0.0, 1.0
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+def wilson(successes: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval the report uses (`text2sql.report.stats.wilson_ci`); (0, 1) when n == 0."""
+    from text2sql.report.stats import wilson_ci
+
+    return (0.0, 1.0) if n == 0 else wilson_ci(successes, n)
 
 
 def _cell(wins: int, ties: int, n: int, margins: list[float]) -> dict:
