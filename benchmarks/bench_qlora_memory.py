@@ -61,7 +61,7 @@ def run_one(mode: str, arch: str, steps: int, workdir: Path) -> dict:
     trainer = build_trainer(load_config(cfg))
     frozen = {}
     for p in trainer.model.parameters():
-        if not p.requires_grad and p.dtype != torch.uint8:
+        if not p.requires_grad:  # 4-bit weights count too: packed in the compute dtype (quant_storage)
             frozen[str(p.dtype)] = frozen.get(str(p.dtype), 0) + p.numel() * p.element_size()
     adapter_dtypes = sorted({str(p.dtype) for p in trainer.model.parameters() if p.requires_grad})
     if cuda:
@@ -75,7 +75,7 @@ def run_one(mode: str, arch: str, steps: int, workdir: Path) -> dict:
     loss = [e["loss"] for e in trainer.state.log_history if "loss" in e]
     return {
         "mode": mode, "arch": arch, "device": torch.cuda.get_device_name() if cuda else "cpu",
-        "peak_mib": round(peak / 2**20), "non_4bit_frozen_mib": {k: round(v / 2**20) for k, v in frozen.items()},
+        "peak_mib": round(peak / 2**20), "frozen_mib_by_dtype": {k: round(v / 2**20) for k, v in frozen.items()},
         "adapter_dtypes": adapter_dtypes, "steps": steps, "last_loss": loss[-1] if loss else None,
     }  # fmt: skip
 
