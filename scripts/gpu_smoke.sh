@@ -36,7 +36,7 @@ if [ "$DRY" = "1" ]; then
   SMALL=micro; BIG=micro; STEPS="${STEPS:-2}"
   # CPU: no bf16, no paged optimizer, short rows, tiny batches
   COMMON=(--set bf16=false --set fp16=false --set optim=adamw_torch --set gradient_checkpointing=false
-          --set max_seq_length=768 --set truncation=left --set per_device_train_batch_size=2
+          --set max_seq_length=768 --set per_device_train_batch_size=2
           --set gradient_accumulation_steps=1 --set per_device_eval_batch_size=2)
   GEN=(--prompts 4 --new-tokens 8 --batch-size 4)
   EVAL_ROWS=4

@@ -259,7 +259,7 @@ def test_rl_data_and_config_errors_are_one_line(tmp_path):
     }
     ds, report = build_rl_dataset([ok, {**ok, "gold": ""}], tok, None)
     assert report.kept == 1 and report.dropped == report.no_gold == 1
-    assert report.line() == "1 prompts kept, 1 dropped without a gold SQL"
+    assert report.line() == "1 examples kept, 1 dropped without a gold SQL"
     too_long = build_rl_dataset([ok, {**ok, "messages": [{"role": "user", "content": "q " * 300}]}], tok, 64)[
         1
     ]

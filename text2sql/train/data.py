@@ -23,11 +23,11 @@ class FitReport:
     kept: int = 0
     too_long: int = 0  # prompt + answer over max_seq_length
     prompt_too_long: int = 0  # prompt over max_prompt_length
-    no_answer: int = 0  # nothing to learn from (an RL prompt without gold SQL)
+    no_gold: int = 0  # nothing to learn from (an RL prompt without gold SQL)
 
     @property
     def dropped(self) -> int:
-        return self.too_long + self.prompt_too_long + self.no_answer
+        return self.too_long + self.prompt_too_long + self.no_gold
 
     def line(self) -> str:
         parts = [f"{self.kept} examples kept"]
@@ -37,11 +37,11 @@ class FitReport:
             parts.append(
                 f"{self.prompt_too_long} dropped with prompts over max_prompt_length={self.max_prompt_length}"
             )
-        if self.no_answer:
-            parts.append(f"{self.no_answer} dropped without gold SQL")
+        if self.no_gold:
+            parts.append(f"{self.no_gold} dropped without a gold SQL")
         hint = (
             " (raise the limit, or rebuild the data with `t2s build-sft --max-tokens N`)"
-            if self.dropped
+            if self.too_long or self.prompt_too_long
             else ""
         )
         return ", ".join(parts) + hint

@@ -98,7 +98,7 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
                 f"row {n}: an RL row needs 'db_id' and 'gold' (prompt records from `t2s build-prompts`)"
             )
         if not row["gold"].strip():
-            report.no_answer += 1  # no gold SQL: nothing to reward against
+            report.no_gold += 1  # no gold SQL: nothing to reward against
             continue
         if max_prompt_length is not None and len(_ids(tokenizer, msgs, True)) > max_prompt_length:
             report.prompt_too_long += 1
