@@ -12,6 +12,7 @@ import sys
 import typer
 
 from text2sql.errors import T2SError
+from text2sql.progress import is_verbose
 
 app = typer.Typer(
     name="t2s",
@@ -95,10 +96,6 @@ def quiet_libraries() -> None:
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")  # "Building labels for train dataset"
     for category in (FutureWarning, DeprecationWarning, UserWarning):
         warnings.filterwarnings("ignore", category=category)
-
-
-def is_verbose() -> bool:
-    return os.environ.get("T2S_VERBOSE") == "1"
 
 
 def _quiet_offline_noise() -> None:

@@ -17,6 +17,11 @@ import time
 from typing import TextIO
 
 
+def is_verbose() -> bool:
+    """`t2s -v`: show library warnings, loading bars and raw training logs (set by the CLI's root option)."""
+    return os.environ.get("T2S_VERBOSE") == "1"
+
+
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:

@@ -49,6 +49,7 @@ def quickstart(
     from text2sql.data.benchmark import load_benchmark
     from text2sql.generation import DecodingConfig
     from text2sql.generation.pipeline import generate_predictions, score
+    from text2sql.progress import is_verbose
     from text2sql.prompt_builder import PromptConfig, build_prompts, write_jsonl
     from text2sql.provenance import provenance, run_provenance
     from text2sql.report import write_report
@@ -74,6 +75,11 @@ def quickstart(
     model = build_tiny_model(out / "tiny-model", arch=arch)
 
     step(f"QLoRA SFT for {steps} steps on CPU")
+    verbose = is_verbose()
+    if not verbose:
+        from text2sql.train.progress import quiet_libraries
+
+        quiet_libraries()
     adapter = train(
         {
             **TRAIN_ARGS,
@@ -81,7 +87,8 @@ def quickstart(
             "train_file": str(out / "sft" / "train.jsonl"),
             "output_dir": str(out / "qlora-sft"),
             "max_steps": steps,
-        }
+        },
+        verbose=verbose,  # one progress line, not transformers' log dicts
     )
 
     decoding = DecodingConfig(max_new_tokens=max_new_tokens, batch_size=16)

@@ -29,6 +29,9 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """QLoRA/LoRA/full SFT or DPO of a causal LM (also under `accelerate launch` / `torchrun`)."""
+        from text2sql.progress import is_verbose
+
+        verbose = verbose or is_verbose()  # `t2s -v train ...` as well as `t2s train ... -v`
         if not verbose:
             from text2sql.train.progress import quiet_libraries
 

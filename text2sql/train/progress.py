@@ -32,6 +32,7 @@ class ProgressLine(TrainerCallback):
         self.last: dict = {}
         self.start = self.first_step = None
         self.drawn = False
+        self.printed = ""  # the last plain line, so the end of training does not repeat it
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.start, self.first_step = time.monotonic(), state.global_step
@@ -50,8 +51,9 @@ class ProgressLine(TrainerCallback):
         if self.live:
             self.stream.write("\r\033[K" + text + ("\n" if final else ""))
             self.drawn = not final
-        else:
+        elif text != self.printed:
             self.stream.write(text + "\n")
+            self.printed = text
         self.stream.flush()
 
     def on_step_end(self, args, state, control, **kwargs):
