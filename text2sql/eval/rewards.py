@@ -33,6 +33,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from text2sql.errors import T2SError
+from text2sql.eval.evaluate import default_metric
 from text2sql.eval.executor import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT,
@@ -150,10 +151,14 @@ class _Judge:
             results.setdefault(db, []).append(res)
             return res
 
-        kwargs = {"keep_distinct": self.settings["keep_distinct"]}
-        if self.settings["metric"] != "spider":
-            kwargs["metric"] = self.settings["metric"]
-        correct, kind = classify_on_databases(db_paths, gold_sql, pred_sql, run, **kwargs)
+        correct, kind = classify_on_databases(
+            db_paths,
+            gold_sql,
+            pred_sql,
+            run,
+            keep_distinct=self.settings["keep_distinct"],
+            metric=self.settings["metric"],
+        )
         executed = correct or (kind is not None and kind not in EXEC_ERRORS and kind != GOLD_ERROR)
         overlap = 1.0 if correct else 0.0
         if self.settings["overlap"] and not correct and executed and len(results.get(db_paths[0], [])) == 2:
@@ -458,15 +463,6 @@ class RewardScorer:
 
     def __exit__(self, *exc):
         self.close()
-
-
-def default_metric(bench) -> str:
-    """`t2s eval`'s choice: BIRD-format data is scored with BIRD's EX, everything else with Spider's."""
-    try:
-        from text2sql.eval.evaluate import default_metric as eval_default
-    except ImportError:  # an evaluator without per-benchmark metrics scores everything the Spider way
-        return "spider"
-    return eval_default(bench)
 
 
 def completion_text(completion) -> str:
