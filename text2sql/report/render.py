@@ -412,7 +412,7 @@ def to_markdown(data: dict) -> str:
     return "\n".join(lines)
 
 
-WRAPPING = {"model", "adapter", "decoding"}  # Arms-table columns holding paths, allowed to wrap
+WRAPPING = {"model", "adapter", "decoding", "data"}  # Arms-table columns holding paths, allowed to wrap
 CSS = """body{font-family:system-ui,sans-serif;margin:1.5em 2.5em;color:#222;line-height:1.4}
 h1{margin-bottom:.2em}h2{margin:1.4em 0 .4em;font-size:1.2em}
 .scope{color:#444;margin:.2em 0 .8em}.stats{color:#444;font-size:.92em;margin:.4em 0 1em;padding-left:1.2em}
@@ -420,7 +420,7 @@ h1{margin-bottom:.2em}h2{margin:1.4em 0 .4em;font-size:1.2em}
 table{border-collapse:collapse;width:100%;font-size:.9em;font-variant-numeric:tabular-nums}
 td,th{border:1px solid #d4d4d4;padding:3px 8px;text-align:right;white-space:nowrap}
 th{background:#f3f3f3;font-weight:600}td:first-child,th:first-child{text-align:left}
-td.wrap{white-space:normal;text-align:left;min-width:10em}
+td.wrap{white-space:normal;text-align:left;min-width:6em}
 .path{color:#666;font-size:.88em}
 tr:nth-child(even) td{background:#fafafa}
 img{display:block;max-width:100%;height:auto;margin:.6em 0 1.2em}
