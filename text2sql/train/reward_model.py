@@ -99,20 +99,8 @@ def build_reward_trainer(cfg, callbacks=None):
         callbacks=callbacks,
     )
     if cfg.model.train_mode == "qlora":
-        _trainable_to_compute_dtype(trainer.model, args)
+        from text2sql.train.model import adapters_in_fp32
+
+        adapters_in_fp32(trainer.model)  # as for SFT/DPO: fp32 adapter and score head, a faithful resume
     trainer.t2s_rows, trainer.t2s_report = rows, report
     return trainer
-
-
-def _trainable_to_compute_dtype(model, args) -> None:
-    """TRL casts a quantized model's trainable weights to bf16 (the QLoRA paper's choice); the new score
-    head is a plain Linear, which then meets fp32 hidden states unless compute is bf16 (CPU: fp32)."""
-    import torch
-
-    from text2sql.train.model import compute_dtype
-
-    if compute_dtype(args) == torch.bfloat16:
-        return
-    for p in model.parameters():
-        if p.requires_grad and p.dtype == torch.bfloat16:
-            p.data = p.data.to(torch.float32)
