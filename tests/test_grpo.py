@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from train_helpers import base_config
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEM = "Write SQLite."
@@ -66,28 +67,7 @@ def task(tmp_path_factory):
     ]
     write_jsonl(root / "sft.jsonl", sft)
     model = build_tiny_model(root / "model", arch="micro")
-    sft_out = train(
-        {
-            "model_name_or_path": str(model),
-            "train_file": str(root / "sft.jsonl"),
-            "output_dir": str(root / "sft"),
-            "train_mode": "lora",
-            "max_steps": 12,
-            "per_device_train_batch_size": 4,
-            "learning_rate": 2e-2,
-            "lora_rank": 16,
-            "lora_alpha": 32,
-            "lora_dropout": 0.0,
-            "max_seq_length": 256,
-            "logging_steps": 1,
-            "save_steps": 1000,
-            "warmup_steps": 0,
-            "seed": 0,
-            "disable_tqdm": True,
-            "gradient_checkpointing": False,
-            "report_to": "none",
-        }
-    )
+    sft_out = train(base_config(model, root / "sft.jsonl", root / "sft", train_mode="lora", max_steps=12))
     return dict(root=root, bench=bench_dir, records=records, model=model, sft=sft_out)
 
 
