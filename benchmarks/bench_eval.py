@@ -23,7 +23,7 @@ from pathlib import Path
 
 from text2sql.data.benchmark import load_benchmark
 from text2sql.eval.evaluate import evaluate
-from text2sql.eval.metric import normalize_sql, order_matters, results_equal
+from text2sql.execution.metric import normalize_sql, order_matters, results_equal
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spider"
 

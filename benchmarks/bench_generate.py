@@ -20,7 +20,7 @@ from pathlib import Path
 
 def prompts(n: int, tokenizer_dir: str | None) -> list[dict]:
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.prompts.builder import PromptConfig, build_prompts
 
     recs = build_prompts(load_benchmark(None), "dev", PromptConfig(tokenizer=tokenizer_dir))
     return (recs * (n // len(recs) + 1))[:n]

@@ -43,9 +43,9 @@ def main() -> int:
     os.environ["T2S_CACHE_DIR"] = args.cache_dir or tempfile.mkdtemp(prefix="t2s-bench-")
 
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.dpo import build_dpo
-    from text2sql.prompt_builder import PromptConfig, build_prompts, summary
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.builder import PromptConfig, build_prompts, summary
+    from text2sql.prompts.tokenizer import load_tokenizer
+    from text2sql.trainsets.dpo import build_dpo
 
     tok = load_tokenizer(args.tokenizer if Path(args.tokenizer).exists() else None)
     print(f"cpu cores available: {len(os.sched_getaffinity(0))}; tokenizer: {tok.name_or_path}")

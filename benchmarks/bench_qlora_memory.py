@@ -27,11 +27,11 @@ def run_one(mode: str, arch: str, steps: int, workdir: Path) -> dict:
 
     import text2sql.train.model as model_module
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.prompt_builder import PromptConfig, build_prompts
-    from text2sql.sft import sft_rows
+    from text2sql.models.tiny import build_tiny_model
+    from text2sql.prompts.builder import PromptConfig, build_prompts
     from text2sql.train.config import load_config
-    from text2sql.train.tiny import build_tiny_model
     from text2sql.train.trainer import build_trainer
+    from text2sql.trainsets.sft import sft_rows
 
     model_dir = workdir / f"model-{arch}"
     if not (model_dir / "config.json").exists():

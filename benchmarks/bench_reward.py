@@ -1,7 +1,7 @@
 """Benchmark: the t2s execution reward against a naive one on Spider train rollouts, side by side.
 
 Rollouts: 8 candidates per prompt, as a GRPO step samples them: the gold (fenced, or bare), DPO corruptions
-(text2sql/corruptions.py: wrong column, dropped WHERE, swapped ORDER BY, ...), prose with no SQL, and in the
+(text2sql/trainsets/corruptions.py: wrong column, dropped WHERE, swapped ORDER BY, ...), prose with no SQL, and in the
 hostile mix also slow or hostile SQL (an endless recursive CTE, a 6-way cartesian join, a write attempt).
 Steps of `--prompts-per-step` prompts are scored one after another, as a trainer calls the reward.
 
@@ -26,13 +26,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from text2sql.corruptions import corruptions
 from text2sql.data.benchmark import load_benchmark
-from text2sql.eval.executor import Executor
-from text2sql.eval.extraction import extract_sql
-from text2sql.eval.metric import classify_on_databases
-from text2sql.eval.rewards import RewardScorer, RewardSettings
-from text2sql.prompt_builder import db_path_or_none
+from text2sql.execution.executor import Executor
+from text2sql.execution.extraction import extract_sql
+from text2sql.execution.metric import classify_on_databases
+from text2sql.execution.rewards import RewardScorer, RewardSettings
+from text2sql.prompts.builder import db_path_or_none
+from text2sql.trainsets.corruptions import corruptions
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spider"
 PROSE = "I could not find the right table for this question, sorry."
@@ -130,9 +130,9 @@ def bench_mix(bench, name: str, n_prompts: int, args) -> None:
 
 def grpo_share(args) -> None:
     """Train a micro model with GRPO on the bundled sample for a few steps; report time in the reward."""
-    from text2sql.prompt_builder import PromptConfig, build_prompts, write_jsonl
+    from text2sql.models.tiny import build_tiny_model
+    from text2sql.prompts.builder import PromptConfig, build_prompts, write_jsonl
     from text2sql.train import train
-    from text2sql.train.tiny import build_tiny_model
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -41,8 +41,8 @@ def write_rows(dataset: str, workdir: Path) -> Path:
     484 that fit MAX_LEN tokens are trained on).
     """
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.prompt_builder import PromptConfig, build_prompts
-    from text2sql.sft import sft_rows
+    from text2sql.prompts.builder import PromptConfig, build_prompts
+    from text2sql.trainsets.sft import sft_rows
 
     bench = load_benchmark(None if dataset == "sample" else SPIDER)
     rows, _ = sft_rows(build_prompts(bench, "train", PromptConfig()))
@@ -57,8 +57,8 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
     """One measurement in this process; prints nothing but the result."""
     import torch
 
+    from text2sql.models.tiny import build_tiny_model
     from text2sql.train.config import load_config
-    from text2sql.train.tiny import build_tiny_model
     from text2sql.train.trainer import build_trainer
 
     cuda = torch.cuda.is_available() and arch != "tiny"
@@ -67,7 +67,7 @@ def run_one(mode: str, arch: str, train_mode: str, steps: int, batch: int, workd
     if not (model_dir / "config.json").exists():
         build_tiny_model(model_dir, arch=arch, tokenizer=tokenizer)
     rows = [json.loads(line) for line in data.read_text().splitlines()]
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train.data import build_sft_dataset
 
     lengths = [

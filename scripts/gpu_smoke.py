@@ -35,8 +35,8 @@ def build(a) -> None:
     import torch
     from transformers import AutoModelForCausalLM
 
-    from text2sql.tokenizer import load_tokenizer
-    from text2sql.train.tiny import build_tiny_model, count_parameters, tiny_config
+    from text2sql.models.tiny import build_tiny_model, count_parameters, tiny_config
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     t = time.perf_counter()
     if not torch.cuda.is_available():
@@ -76,7 +76,7 @@ def train(a) -> None:
 
 def prompt_records(n: int, tokenizer: str | None) -> list[dict]:
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.prompts.builder import PromptConfig, build_prompts
 
     recs = build_prompts(load_benchmark(None), "dev", PromptConfig(tokenizer=tokenizer))
     return (recs * (n // len(recs) + 1))[:n]
@@ -171,7 +171,7 @@ def main() -> None:
     g.add_argument("--new-tokens", type=int, default=128)
     g.add_argument("--batch-size", type=int, default=32)
     a = ap.parse_args()
-    from text2sql.errors import T2SError
+    from text2sql.core.errors import T2SError
 
     try:
         {"build": build, "train": train, "generate": generate}[a.stage](a)

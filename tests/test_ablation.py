@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from text2sql.ablation import arms, run_ablation, split_settings
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
+from text2sql.workflows.ablation import arms, run_ablation, split_settings
 
 
 def test_grid_expands_to_named_arms():

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from text2sql.core.errors import T2SError
 from text2sql.data.benchmark import introspect_schema, load_benchmark
 from text2sql.data.schema import ForeignKey
-from text2sql.errors import T2SError
-from text2sql.eval.executor import connect_readonly
+from text2sql.data.sqlite import connect_readonly
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from text2sql.representations import original_ddl, strip_foreign_keys
+from text2sql.prompts.representations import original_ddl, strip_foreign_keys
 
 
 def assert_valid_without_fk(ddl: str) -> None:
@@ -67,7 +67,7 @@ def test_no_fk_code_ddl_is_valid_sqlite_for_every_sample_database(sample_bench):
 
 
 def test_no_fk_prompt_mentions_no_foreign_key(sample_bench):
-    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.prompts.builder import PromptConfig, build_prompts
 
     with_fk = build_prompts(sample_bench, "dev", PromptConfig(repr="code", fk=True), limit=20)
     without = build_prompts(sample_bench, "dev", PromptConfig(repr="code", fk=False), limit=20)

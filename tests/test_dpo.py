@@ -6,16 +6,16 @@ import json
 
 import pytest
 
-from text2sql.corruptions import corruptions
-from text2sql.dpo import build_dpo
-from text2sql.eval.executor import Executor
-from text2sql.eval.metric import classify_on_databases
-from text2sql.prompt_builder import PromptConfig
+from text2sql.execution.executor import Executor
+from text2sql.execution.metric import classify_on_databases
+from text2sql.prompts.builder import PromptConfig
+from text2sql.trainsets.corruptions import corruptions
+from text2sql.trainsets.dpo import build_dpo
 
 
 @pytest.fixture(scope="module")
 def tok():
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     return load_tokenizer(None)
 
@@ -130,7 +130,7 @@ def test_equally_close_negatives_rotate_kinds_across_the_data_set():
     often so far wins the tie, so join-key negatives are not crowded out by whichever kind comes first."""
     from collections import Counter
 
-    from text2sql.dpo import _pick
+    from text2sql.trainsets.dpo import _pick
 
     kept = [("wrong_column", "a", 0.9), ("wrong_join_key", "b", 0.9), ("drop_predicate", "c", 0.5)]
     assert [k for k, _, _ in _pick(kept, 1)] == ["wrong_column"]

@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 # An unqualified column that two joined tables both have: its owner must not depend on set order.
 PROBE = """
 import json, sys
-from text2sql.corruptions import corruptions
+from text2sql.trainsets.corruptions import corruptions
 from text2sql.data.benchmark import load_benchmark
 schema = load_benchmark(None).schema("library")
 sql = "SELECT name FROM member JOIN author ON member.member_id = author.author_id"

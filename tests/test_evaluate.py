@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.eval.evaluate import evaluate, render
 from text2sql.eval.predictions import align_predictions, read_predictions
 

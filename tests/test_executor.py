@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from text2sql.eval.executor import Executor, connect_readonly, execute_many
+from text2sql.data.sqlite import connect_readonly
+from text2sql.execution.executor import Executor, execute_many
 
 TIMEOUT = 0.5
 MARGIN = 1.5  # seconds beyond the deadline a hostile query may take to come back
@@ -220,7 +221,7 @@ def test_timeout_only_from_our_own_deadline(tricky_names):
 
 
 def test_classify_error_from_codes():
-    from text2sql.eval.executor import classify_error
+    from text2sql.execution.executor import classify_error
 
     def err(cls, code, msg):
         e = cls(msg)

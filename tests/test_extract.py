@@ -1,4 +1,4 @@
-from text2sql.eval.extraction import extract_sql
+from text2sql.execution.extraction import extract_sql
 
 
 def test_plain_sql_is_kept_and_whitespace_normalised():

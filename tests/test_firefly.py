@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from train_helpers import SYSTEM, sample_examples, write_jsonl
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.train.config import load_config
 from text2sql.train.firefly import adapt_firefly_keys, from_firefly_rows
 
@@ -146,7 +146,7 @@ def test_conversation_and_dpo_rows_convert_to_chat_messages():
 def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
     """Firefly's own SFT/DPO config (paths changed; fp16 off: a CPU has no fp16 kernels worth using) trains on
     its own JSONL formats."""
-    from text2sql.train.tiny import build_tiny_model
+    from text2sql.models.tiny import build_tiny_model
     from text2sql.train.trainer import train
 
     model = build_tiny_model(tmp_path / "micro", arch="micro")
@@ -163,7 +163,7 @@ def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
 
 
 def test_every_assistant_turn_of_a_conversation_is_trained():
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train.firefly import build_conversation_dataset, conversation_ids
 
     tok = load_tokenizer(None)
@@ -186,7 +186,7 @@ def test_every_assistant_turn_of_a_conversation_is_trained():
 
 def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
     """Firefly's pretrain config (paths changed) continues pre-training on SQL text in its JSONL format."""
-    from text2sql.train.tiny import build_tiny_model
+    from text2sql.models.tiny import build_tiny_model
     from text2sql.train.trainer import train
 
     corpus = tmp_path / "pretrain"
@@ -210,7 +210,7 @@ def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
 
 
 def test_pretrain_blocks_hold_every_token_in_order():
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train.pretrain import build_pretrain_dataset
 
     tok = load_tokenizer(None)

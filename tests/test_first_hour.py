@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_generation_cli import t2s
 
-from text2sql.progress import Progress
+from text2sql.core.progress import Progress
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -78,7 +78,7 @@ def test_predict_default_folder_is_deterministic_and_resumes(tmp_path, monkeypat
 
 
 def test_interrupted_generation_says_where_and_how_to_continue(tmp_path, monkeypatch):
-    from text2sql.errors import interrupted_hint
+    from text2sql.core.errors import interrupted_hint
     from text2sql.generation import Backend, DecodingConfig, predict
 
     class Stops(Backend):
@@ -98,7 +98,7 @@ def test_interrupted_generation_says_where_and_how_to_continue(tmp_path, monkeyp
     assert "2 of 4 predictions are saved in" in hint and str(tmp_path / "p") in hint
     assert hint.endswith("rerun: t2s predict --model m")  # without --overwrite, which would start afresh
 
-    import text2sql.commands.generate as generate
+    import text2sql.cli.generate as generate
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt  # as Ctrl-C inside generation, with the hint still set
@@ -149,7 +149,7 @@ def test_adapter_from_another_base_is_one_line(tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
-    from text2sql.generation.model_checks import check_adapter_matches
+    from text2sql.models.checks import check_adapter_matches
     from text2sql.train import build_tiny_model
 
     micro = build_tiny_model(tmp_path / "micro", arch="micro")
@@ -187,8 +187,8 @@ def test_train_writes_a_summary_with_provenance(tmp_path):
 
 
 def test_every_prompt_record_names_the_tokenizer_that_counted_it(sample_bench):
-    from text2sql.prompt_builder import PromptConfig, build_prompts, summary
-    from text2sql.tokenizer import BUNDLED_TOKENIZER_NAME, bundled_tokenizer_dir
+    from text2sql.prompts.builder import PromptConfig, build_prompts, summary
+    from text2sql.prompts.tokenizer import BUNDLED_TOKENIZER_NAME, bundled_tokenizer_dir
 
     records = build_prompts(sample_bench, "dev", PromptConfig(), limit=3)
     assert {r["tokenizer"] for r in records} == {
@@ -212,7 +212,7 @@ def test_output_folder_with_brackets_is_printed_not_parsed(tmp_path, capsys):
 
 def test_nested_progress_on_a_terminal_shares_one_live_display():
     """Prompt building around a cold embedding step: rich allows only one live display at a time."""
-    import text2sql.progress as progress
+    import text2sql.core.progress as progress
 
     out = io.StringIO()
     with Progress("prompts", 4, stream=out, tty=True) as outer:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.generation import DecodingConfig, load_backend, predict
 from text2sql.generation.base import Backend
 
@@ -163,8 +163,8 @@ def test_hf_sampling_returns_n_candidates_reproducibly(micro_model):
 
 
 def test_prompt_hash_mismatch_warns(tmp_path):
-    from text2sql.generation.pipeline import check_prompt_hash
-    from text2sql.train.meta import write_training_meta
+    from text2sql.models.meta import write_training_meta
+    from text2sql.workflows.pipeline import check_prompt_hash
 
     write_training_meta(tmp_path, prompt_config_hash="aaa")
     assert check_prompt_hash(str(tmp_path), [{"config_hash": "aaa"}]) is None

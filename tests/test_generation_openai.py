@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.generation import DecodingConfig, load_backend, predict
 from text2sql.generation.base import render_chat
 from text2sql.generation.openai import OpenAIBackend
@@ -256,7 +256,7 @@ def test_a_bad_request_for_one_sample_is_reported_not_looped():
 
 def test_resume_refuses_another_endpoint_or_model(tmp_path):
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.generation.pipeline import GENERATION, generate_predictions
+    from text2sql.workflows.pipeline import GENERATION, generate_predictions
 
     bench = load_benchmark(None)
     prompts = tmp_path / "prompts.jsonl"

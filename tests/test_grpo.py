@@ -52,9 +52,9 @@ def _zoo(root: Path) -> Path:
 def task(tmp_path_factory):
     """Prompt records from build_prompts, and a policy SFT'd on right and wrong answers alike (about 50/50)."""
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.prompt_builder import PromptConfig, build_prompts, write_jsonl
+    from text2sql.models.tiny import build_tiny_model
+    from text2sql.prompts.builder import PromptConfig, build_prompts, write_jsonl
     from text2sql.train import train
-    from text2sql.train.tiny import build_tiny_model
 
     root = tmp_path_factory.mktemp("grpo")
     bench_dir = _zoo(root / "zoo")
@@ -94,8 +94,8 @@ def _sampled_reward(task, adapter: Path, n: int = 32) -> float:
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from text2sql.eval.rewards import RewardScorer, RewardSettings, execution
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.execution.rewards import RewardScorer, RewardSettings, execution
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     tok = load_tokenizer(str(task["model"]))
     model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(task["model"]), adapter).eval()
@@ -202,8 +202,8 @@ def test_rloo_trains_through_the_same_path(task):
 
 
 def test_rl_data_and_config_errors_are_one_line(tmp_path):
-    from text2sql.errors import T2SError
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.core.errors import T2SError
+    from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train.config import load_config
     from text2sql.train.rl import build_rl_dataset
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from text2sql.data.schema import ForeignKey, Schema, Table
-from text2sql.linking import link, linked_tables_with_paths, mask_question
+from text2sql.prompts.linking import link, linked_tables_with_paths, mask_question
 
 
 def test_links_tables_columns_and_values(sample_bench):
     ex = next(e for e in sample_bench.examples("train") if e.db_id == "library")
     schema, db = sample_bench.schema("library"), sample_bench.db_path("library")
     genre = None
-    from text2sql.representations import distinct_values
+    from text2sql.prompts.representations import distinct_values
 
     genre = distinct_values(str(db), "book", "genre", 5)[0]
     q = f"List the titles of all {genre} books written by each author."

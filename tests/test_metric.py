@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from text2sql.eval.executor import ExecResult
-from text2sql.eval.metric import (
+from text2sql.execution.executor import ExecResult
+from text2sql.execution.metric import (
     classify,
     classify_on_databases,
     normalize_sql,
@@ -111,7 +111,7 @@ def test_distinct_removed_on_both_sides_unless_kept(tmp_path):
     con = sqlite3.connect(path)
     con.executescript("CREATE TABLE t (a); INSERT INTO t VALUES (1), (1), (2);")
     con.close()
-    from text2sql.eval.executor import Executor
+    from text2sql.execution.executor import Executor
 
     ex = Executor()
     gold, pred = "SELECT DISTINCT a FROM t", "SELECT a FROM t"
@@ -125,7 +125,7 @@ def test_distinct_removed_on_both_sides_unless_kept(tmp_path):
 def test_test_suite_requires_every_database(tmp_path):
     import sqlite3
 
-    from text2sql.eval.executor import Executor
+    from text2sql.execution.executor import Executor
 
     paths = []
     for i, rows in enumerate([[1, 2], [1, 3]]):

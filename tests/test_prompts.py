@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from text2sql.errors import T2SError
-from text2sql.prompt_builder import PromptConfig, build_prompts
-from text2sql.representations import REPRESENTATIONS, load_template, strip_foreign_keys
+from text2sql.core.errors import T2SError
+from text2sql.prompts.builder import PromptConfig, build_prompts
+from text2sql.prompts.representations import REPRESENTATIONS, load_template, strip_foreign_keys
 
 
 @pytest.fixture(scope="module")
 def tok():
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     return load_tokenizer(None)
 
@@ -125,7 +125,7 @@ def test_config_hash_is_stable_and_sensitive():
 
 
 def test_select_cue_and_sft_rows(sample_bench, tok):
-    from text2sql.sft import build_sft
+    from text2sql.trainsets.sft import build_sft
 
     rows, skipped = build_sft(sample_bench, "train", PromptConfig(), limit=4, tokenizer=tok)
     assert skipped == 0 and [m["role"] for m in rows[0]["messages"]] == ["system", "user", "assistant"]
@@ -192,7 +192,7 @@ def test_cli_build_prompts_and_sft(tmp_path):
 def test_config_hash_names_the_prompt_text_not_irrelevant_options():
     """SFT data built with Qwen's tokenizer and eval prompts counted with another must not look
     different to the adapter check unless a budget lets the tokenizer change the text."""
-    from text2sql.prompt_builder import PromptConfig
+    from text2sql.prompts.builder import PromptConfig
 
     base = PromptConfig()
     assert PromptConfig(tokenizer="Qwen/Qwen2.5-Coder-7B-Instruct").hash() == base.hash()
@@ -213,7 +213,7 @@ def test_config_hash_names_the_prompt_text_not_irrelevant_options():
 @pytest.mark.parametrize("repr_name", ["basic", "text", "openai", "code", "alpaca"])
 def test_sql_only_organisation_uses_dails_prefix_for_every_representation(sample_bench, repr_name):
     """DAIL's SqlExampleStyle has one prefix whatever the representation (prompt/ExampleFormatTemplate.py)."""
-    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.prompts.builder import PromptConfig, build_prompts
 
     cfg = PromptConfig(repr=repr_name, shots=2, select="random", org="sql")
     rec = build_prompts(sample_bench, "dev", cfg, limit=1)[0]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from text2sql.prompt_builder import PromptConfig, build_prompts
-from text2sql.representations import REPRESENTATIONS
+from text2sql.prompts.builder import PromptConfig, build_prompts
+from text2sql.prompts.representations import REPRESENTATIONS
 
 pytestmark = pytest.mark.spider
 
@@ -19,7 +19,7 @@ def spider(spider_dir):
 
 @pytest.fixture(scope="module")
 def qwen(qwen_tokenizer_dir):
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     return load_tokenizer(qwen_tokenizer_dir)
 

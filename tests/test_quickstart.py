@@ -6,7 +6,7 @@ import pytest
 @pytest.mark.slow
 def test_quickstart_runs_every_stage_offline(tmp_path):
     """The real quick-start code path, trimmed: 2 QLoRA steps, 6 dev questions, short answers."""
-    from text2sql.quickstart import quickstart
+    from text2sql.workflows.quickstart import quickstart
 
     lines = []
     result = quickstart(tmp_path / "qs", steps=2, limit=6, max_new_tokens=8, log=lines.append)

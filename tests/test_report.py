@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.report import (
     analyse,
     bootstrap_ci,
@@ -360,7 +360,7 @@ def test_metric_label_from_settings(tmp_path):
 def test_scored_generation_runs_carry_data_and_split(tmp_path):
     """Ablation and quick-start arms go through `score`: their summaries must say data and split too."""
     from text2sql.data.benchmark import load_benchmark
-    from text2sql.generation.pipeline import generate_predictions, score
+    from text2sql.workflows.pipeline import generate_predictions, score
 
     bench = load_benchmark(None)
     examples = bench.examples("dev")[:3]

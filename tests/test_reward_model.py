@@ -11,7 +11,7 @@ import pytest
 from test_generation_cli import t2s
 from train_helpers import base_config, dpo_rows, write_jsonl
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.eval.pairwise import pairwise_accuracy, wilson
 from text2sql.train.reward_model import build_reward_dataset, reward_input_ids
 
@@ -34,7 +34,7 @@ def test_pairwise_accuracy_by_kind_counts_ties_as_misses():
 
 
 def test_reward_dataset_is_what_the_verifier_scores():
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     tok = load_tokenizer(None)
     rows = dpo_rows(3)
@@ -88,7 +88,7 @@ def micro(tmp_path_factory):
 @pytest.mark.slow
 def test_qlora_and_full_reward_models_save_a_head_the_verifier_loads(micro):
     from text2sql.generation.verifier import Verifier
-    from text2sql.train.meta import read_training_meta
+    from text2sql.models.meta import read_training_meta
     from text2sql.train.trainer import train
 
     root, model = micro

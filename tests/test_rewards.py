@@ -14,8 +14,8 @@ import time
 import pytest
 from conftest import SPIDER_DIR
 
-from text2sql.eval.extraction import extract_sql
-from text2sql.eval.rewards import (
+from text2sql.execution.extraction import extract_sql
+from text2sql.execution.rewards import (
     CRASHED,
     RewardScorer,
     RewardSettings,
@@ -40,7 +40,7 @@ def _mixed_completions(
     bench, split: str, limit: int | None = None, hostile: int = 4
 ) -> list[tuple[int, str, str | None]]:
     """(index, raw completion, response prefix): gold in fences, corruptions, prose, hostile SQL, cue answers."""
-    from text2sql.corruptions import corruptions
+    from text2sql.trainsets.corruptions import corruptions
 
     out = []
     examples = bench.examples(split)[:limit]
@@ -256,7 +256,7 @@ def test_reward_values_are_configurable_and_reuse_one_execution(sample_bench):
 
 
 def test_conversational_completions_and_missing_columns(sample_bench):
-    from text2sql.errors import T2SError
+    from text2sql.core.errors import T2SError
 
     ex = sample_bench.examples("dev")[0]
     with RewardScorer(sample_bench, RewardSettings(workers=0)) as sc:
@@ -291,8 +291,8 @@ def test_format_reward():
 
 
 def test_answer_format_think_prompts(sample_bench):
-    from text2sql.errors import T2SError
-    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.core.errors import T2SError
+    from text2sql.prompts.builder import PromptConfig, build_prompts
 
     plain = PromptConfig()
     assert "answer_format" not in plain.text_fields()  # prompts built before the option keep their hash

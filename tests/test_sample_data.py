@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from text2sql.eval.executor import connect_readonly
+from text2sql.data.sqlite import connect_readonly
 
 REPO = Path(__file__).resolve().parents[1]
 SPLITS = ("train_spider.json", "dev.json")

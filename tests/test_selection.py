@@ -6,15 +6,15 @@ import sys
 
 import pytest
 
+from text2sql.core.errors import T2SError
 from text2sql.data.schema import Example
-from text2sql.errors import T2SError
-from text2sql.prompt_builder import PromptConfig, build_prompts
-from text2sql.selection import Embedder, ExampleSelector, check_no_leakage, jaccard, sql_skeleton
+from text2sql.prompts.builder import PromptConfig, build_prompts
+from text2sql.prompts.selection import Embedder, ExampleSelector, check_no_leakage, jaccard, sql_skeleton
 
 
 @pytest.fixture(scope="module")
 def tok():
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     return load_tokenizer(None)
 

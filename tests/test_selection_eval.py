@@ -7,7 +7,7 @@ import pytest
 from test_generation_cli import t2s
 from train_helpers import dpo_rows, write_jsonl
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.generation.picking import check_pick, pick_index, sigmoid
 
 
@@ -51,7 +51,7 @@ def test_bad_pick_is_one_error_line(tmp_path):
 
 
 def test_ablation_accepts_the_pick_axis():
-    from text2sql.ablation import arms, split_settings
+    from text2sql.workflows.ablation import arms, split_settings
 
     spec = {"base": {"samples": 3, "temperature": 0.8, "reward_model": "rm"},
             "grid": {"pick": ["greedy", "vote", "reward", "vote+reward"]}}  # fmt: skip
@@ -114,7 +114,7 @@ def test_eval_samples_pick_reward_end_to_end(tmp_path, tiny_verifier):
 def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_bench, tiny_verifier):
     from text2sql.generation.picking import make_picker
     from text2sql.generation.verifier import Verifier
-    from text2sql.prompt_builder import PromptConfig, build_prompts
+    from text2sql.prompts.builder import PromptConfig, build_prompts
 
     record = build_prompts(sample_bench, "dev", PromptConfig(), limit=1)[0]  # "How many students are there?"
     cands = [

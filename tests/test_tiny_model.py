@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from text2sql.errors import T2SError
-from text2sql.tokenizer import load_tokenizer
-from text2sql.train.tiny import count_parameters, tiny_config
+from text2sql.core.errors import T2SError
+from text2sql.models.tiny import count_parameters, tiny_config
+from text2sql.prompts.tokenizer import load_tokenizer
 
 
 @pytest.mark.parametrize(

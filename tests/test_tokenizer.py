@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from text2sql.errors import T2SError
-from text2sql.tokenizer import bundled_tokenizer_dir, load_tokenizer
+from text2sql.core.errors import T2SError
+from text2sql.prompts.tokenizer import bundled_tokenizer_dir, load_tokenizer
 
 CHAT = [
     {"role": "system", "content": "You write SQLite."},
@@ -56,7 +56,7 @@ def test_unloadable_tokenizer_is_one_line_error(tmp_path):
 
 
 def test_missing_local_folder_is_named_as_such(tmp_path):
-    from text2sql.tokenizer import looks_like_path
+    from text2sql.prompts.tokenizer import looks_like_path
 
     with pytest.raises(T2SError, match="no such folder"):
         load_tokenizer(tmp_path / "absent")

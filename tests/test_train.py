@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
-    from text2sql.train.tiny import build_tiny_model
+    from text2sql.models.tiny import build_tiny_model
 
     root = tmp_path_factory.mktemp("train")
     model = build_tiny_model(root / "model", arch="micro")
@@ -49,7 +49,7 @@ def _generate(model, tok, ex) -> str:
 def test_qlora_sft_memorises_and_records_its_run(sft_run, work):
     from transformers import AutoModelForCausalLM
 
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train import read_training_meta
 
     log = json.loads((sft_run / "t2s_train_log.json").read_text())
@@ -121,7 +121,7 @@ def test_merge_folds_the_qlora_adapter_into_the_base_it_was_trained_on(sft_run, 
         merged = AutoModelForCausalLM.from_pretrained(out)
         assert not getattr(merged, "is_loaded_in_4bit", False) and merged.dtype == torch.float32
         torch.testing.assert_close(_logits(merged, ids), ref, atol=1e-4, rtol=1e-4, msg=precision)
-    from text2sql.errors import T2SError
+    from text2sql.core.errors import T2SError
     from text2sql.train import merge_adapter
 
     with pytest.raises(T2SError, match="no adapter_config.json"):
@@ -228,7 +228,7 @@ def test_killed_qlora_run_resumes_to_the_uninterrupted_result(work, tmp_path):
 
 
 def test_rerun_over_checkpoints_needs_resume_or_overwrite(work, tmp_path):
-    from text2sql.errors import T2SError
+    from text2sql.core.errors import T2SError
     from text2sql.train import train
 
     root, model, data = work
@@ -271,7 +271,7 @@ def test_cli_shows_one_progress_line_and_refuses_to_restart(work, tmp_path):
 
 
 def test_resume_without_checkpoint_is_clear_error(work, tmp_path):
-    from text2sql.errors import T2SError
+    from text2sql.core.errors import T2SError
     from text2sql.train import train
 
     root, model, data = work

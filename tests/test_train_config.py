@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.train.config import load_config
 
 BASE = {"model_name_or_path": "m", "train_file": "t.jsonl", "output_dir": "out"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from train_helpers import base_config, sft_rows, write_jsonl
 
-from text2sql.errors import T2SError
-from text2sql.tokenizer import load_tokenizer
+from text2sql.core.errors import T2SError
+from text2sql.prompts.tokenizer import load_tokenizer
 from text2sql.train.data import build_sft_dataset, shared_config_hash, tokenize_sft_row
 
 
@@ -64,7 +64,7 @@ def test_config_hash_is_shared_or_none():
 
 @pytest.fixture(scope="module")
 def micro_model(tmp_path_factory):
-    from text2sql.train.tiny import build_tiny_model
+    from text2sql.models.tiny import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("micro") / "model", arch="micro")
 

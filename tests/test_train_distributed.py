@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from train_helpers import base_config, sft_rows, write_jsonl
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    from text2sql.train.tiny import build_tiny_model
+    from text2sql.models.tiny import build_tiny_model
 
     tmp = tmp_path_factory.mktemp("ddp")
     model = build_tiny_model(tmp / "micro", arch="micro")

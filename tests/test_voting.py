@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from text2sql.eval.executor import Executor
-from text2sql.eval.metric import classify_on_databases
-from text2sql.eval.voting import bird_key, spider_keys, vote
+from text2sql.execution.executor import Executor
+from text2sql.execution.metric import classify_on_databases
+from text2sql.execution.voting import bird_key, spider_keys, vote
 
 RESULTS = {
     "A1": [(1,), (2,)],

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from text2sql.core.errors import T2SError
 from text2sql.data.schema import Column, Example, ForeignKey, Schema, Table
-from text2sql.errors import T2SError
 
 SQLITE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
 TEST_SUITE_MARK = ".sqlite"  # the official test-suite evaluator's variant filter: a substring of the name
@@ -99,7 +99,7 @@ def _spider_type(declared: str) -> str:
 
 def introspect_schema(db_path: Path, db_id: str | None = None) -> Schema:
     """Read tables, columns, primary and foreign keys straight from a SQLite file."""
-    from text2sql.eval.executor import connect_readonly  # local import: executor imports this module's types
+    from text2sql.data.sqlite import connect_readonly
 
     db_id = db_id or db_path.stem
     try:

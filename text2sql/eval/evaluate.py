@@ -19,25 +19,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from text2sql.core.errors import T2SError
 from text2sql.data.schema import Example
-from text2sql.errors import T2SError
-from text2sql.eval.executor import (
+from text2sql.data.sqlite import connect_readonly
+from text2sql.eval.hardness import LEVELS, hardness
+from text2sql.execution.executor import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT,
     ExecResult,
-    connect_readonly,
     default_workers,
     execute_many,
     map_tasks,
 )
-from text2sql.eval.hardness import LEVELS, hardness
-from text2sql.eval.metric import (
-    BIRD,
+from text2sql.execution.metric import (
     ERROR_KINDS,
     GOLD_ERROR,
     SPIDER,
     check_metric,
     classify,
+    default_metric,
     normalize_sql,
     order_matters,
 )
@@ -265,11 +265,6 @@ def _check_readable(path: str) -> None:
         raise T2SError(f"cannot read database {path}: {e}") from None
 
 
-def default_metric(bench) -> str:
-    """BIRD-format data is scored with BIRD's official EX, everything else with Spider's."""
-    return BIRD if getattr(bench, "format", None) == "bird" else SPIDER
-
-
 def evaluate(
     bench,
     examples: Sequence[Example],
@@ -290,9 +285,9 @@ def evaluate(
 
     `metric` is `spider` or `bird`; None picks `default_metric(bench)`. `ves` adds BIRD's R-VES
     (timed runs of each correct prediction and its gold, `ves_runs` pairs each). From `progress_from`
-    queries on, execution reports progress on stderr (see `text2sql.progress`).
+    queries on, execution reports progress on stderr (see `text2sql.core.progress`).
     """
-    from text2sql.progress import Progress
+    from text2sql.core.progress import Progress
 
     metric = check_metric(metric or default_metric(bench))
     if ves_runs < 1:

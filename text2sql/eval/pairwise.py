@@ -10,8 +10,8 @@ from collections import defaultdict
 
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
-    """The 95% Wilson score interval the report uses (`text2sql.report.stats.wilson_ci`); (0, 1) when n == 0."""
-    from text2sql.report.stats import wilson_ci
+    """The 95% Wilson score interval the report uses (`text2sql.core.stats.wilson_ci`); (0, 1) when n == 0."""
+    from text2sql.core.stats import wilson_ci
 
     return (0.0, 1.0) if n == 0 else wilson_ci(successes, n)
 

@@ -15,8 +15,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from text2sql.core.errors import T2SError
 from text2sql.data.schema import Example
-from text2sql.errors import T2SError
 
 Prediction = str | tuple[object, str]
 BIRD_SEPARATOR = "\t----- bird -----\t"

@@ -9,7 +9,7 @@ gold SQL) and `replay` (answers from a predictions file).
 
 from __future__ import annotations
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig, library_versions, render_chat
 from text2sql.generation.runner import PredictionWriter, predict
 
@@ -45,7 +45,7 @@ def load_backend(
     if not model:
         raise T2SError(f"the {name} backend needs --model PATH_OR_NAME")
     if name in ("hf", "vllm"):
-        from text2sql.generation.model_checks import check_adapter_matches, check_model_path
+        from text2sql.models.checks import check_adapter_matches, check_model_path
 
         check_model_path(model)
         check_model_path(adapter, "--adapter")

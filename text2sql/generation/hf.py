@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig, chunks, library_versions, render_chat
 
 
@@ -40,8 +40,8 @@ class HFBackend(Backend):
         import torch
         from transformers import AutoModelForCausalLM
 
-        from text2sql.tokenizer import load_tokenizer
-        from text2sql.train.meta import base_precision_for
+        from text2sql.models.meta import base_precision_for
+        from text2sql.prompts.tokenizer import load_tokenizer
 
         self.decoding = decoding or DecodingConfig()
         self.model_path, self.adapter = str(model), adapter

@@ -19,7 +19,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.generation.base import Backend, DecodingConfig
 
 RETRY_STATUS = {408, 409, 425, 429}  # and every 5xx, as the official OpenAI client does

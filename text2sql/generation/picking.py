@@ -1,7 +1,7 @@
 """Best-of-N selection among sampled SQL candidates: by vote, by a learned verifier, or both.
 
 Every candidate is executed; the ones whose results the EX metric calls equal form a group
-(`text2sql.eval.voting.vote`), and groups are ranked by size (rank 0 = the vote's winner). Then:
+(`text2sql.execution.voting.vote`), and groups are ranked by size (rank 0 = the vote's winner). Then:
 
 - `greedy`:      the greedy answer; the samples are only recorded (a baseline arm on the same candidates).
 - `vote`:        self-consistency, the vote's own answer (`Vote.index`, a member of the largest group).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 PICKS = ("greedy", "vote", "reward", "vote+reward")
 NEEDS_VERIFIER = ("reward", "vote+reward")
@@ -81,9 +81,9 @@ def make_picker(
     (`metric` None: the benchmark's default; `keep_distinct` as `t2s eval --keep-distinct`), scores them with
     the verifier (when given) and answers the `method`'s choice; the record keeps every candidate's group,
     score and the plain vote's answer, so one run can be read under any rule."""
-    from text2sql.eval.evaluate import default_metric
-    from text2sql.eval.executor import Executor
-    from text2sql.eval.voting import vote as metric_vote
+    from text2sql.execution.executor import Executor
+    from text2sql.execution.metric import default_metric
+    from text2sql.execution.voting import vote as metric_vote
 
     executor = Executor(timeout=timeout)
     metric = metric or default_metric(bench)

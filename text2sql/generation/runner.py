@@ -14,8 +14,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from text2sql.errors import T2SError, set_interrupt_hint
-from text2sql.eval.extraction import extract_sql
+from text2sql.core.errors import T2SError, set_interrupt_hint
+from text2sql.execution.extraction import extract_sql
 from text2sql.generation.base import Backend, DecodingConfig, chunks
 
 
@@ -75,7 +75,7 @@ class PredictionWriter:
 
 def continue_hint(writer: PredictionWriter, total: int, argv: list[str]) -> str:
     """Where the partial predictions are and the command (`argv`) that continues them."""
-    from text2sql.provenance import command_line
+    from text2sql.core.provenance import command_line
 
     done = len(writer.done)
     argv = [a for a in argv if a != "--overwrite"]  # continuing must not start afresh
@@ -111,7 +111,7 @@ def predict(
     meta = {"decoding": d.to_dict(), **(settings or {})}
     meta["decoding"].pop("batch_size")  # batching changes speed, not answers
     writer = PredictionWriter(output, meta, overwrite=overwrite)
-    from text2sql.progress import Progress
+    from text2sql.core.progress import Progress
 
     todo = [r for r in records if str(r["id"]) not in writer.done]
     todo.sort(key=lambda r: r.get("n_tokens") or len(r.get("prompt") or ""))  # length-sorted batches

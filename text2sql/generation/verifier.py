@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 
 def resolve_reward_model(model: str | None, adapter: str | None) -> tuple[str, str | None]:
@@ -22,7 +22,7 @@ def resolve_reward_model(model: str | None, adapter: str | None) -> tuple[str, s
         cfg_path = Path(adapter) / "adapter_config.json"
         if not cfg_path.is_file():
             raise T2SError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
-        from text2sql.train.meta import read_training_meta
+        from text2sql.models.meta import read_training_meta
 
         model = read_training_meta(adapter).get("base_model") or json.loads(cfg_path.read_text()).get(
             "base_model_name_or_path"
@@ -48,7 +48,7 @@ class Verifier:
         import torch
         from transformers import AutoModelForSequenceClassification
 
-        from text2sql.tokenizer import load_tokenizer
+        from text2sql.prompts.tokenizer import load_tokenizer
 
         self.model_path, self.adapter = resolve_reward_model(model, adapter)
         self.batch_size = max(1, batch_size)
@@ -122,7 +122,7 @@ class Verifier:
 
     def score_record(self, record: dict, sqls: list[str]) -> list[float]:
         """Scores of candidate SQL for one prompt record, answered as the training pairs were answered."""
-        from text2sql.prompt_builder import assistant_answer
+        from text2sql.prompts.builder import assistant_answer
 
         msgs = record.get("messages")
         if not msgs:

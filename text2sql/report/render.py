@@ -14,9 +14,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
+from text2sql.core.stats import DIFF_BOOTSTRAP, MCNEMAR, WILSON, ex_ci, holm, mcnemar, paired_diff_ci
 from text2sql.report.runs import DIFFICULTY_ORDER, HARDNESS_ORDER, Run, disambiguate, load_run
-from text2sql.report.stats import DIFF_BOOTSTRAP, MCNEMAR, WILSON, ex_ci, holm, mcnemar, paired_diff_ci
 
 N_BOOT = 5000
 

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 HARDNESS_ORDER = ["easy", "medium", "hard", "extra", "unknown"]
 DIFFICULTY_ORDER = ["simple", "moderate", "challenging", "unknown"]

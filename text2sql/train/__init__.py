@@ -5,7 +5,7 @@ Import-light on purpose: the heavy libraries load inside the functions.
 
 from __future__ import annotations
 
-from text2sql.train.meta import read_training_meta
+from text2sql.models.meta import read_training_meta
 
 
 def train(
@@ -18,7 +18,7 @@ def train(
 
 
 def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):
-    from text2sql.train.tiny import build_tiny_model as _build
+    from text2sql.models.tiny import build_tiny_model as _build
 
     return _build(output_dir, arch=arch, tokenizer=tokenizer)
 

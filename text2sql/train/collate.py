@@ -18,7 +18,7 @@ import torch
 from trl import SFTTrainer
 from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 REAL_TOKENS = "t2s_real_tokens"  # batch key: tokens that are not padding (popped before the forward pass)
 

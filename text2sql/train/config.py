@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 CONFIG_NAME = "t2s_train_config.json"
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 
 @dataclass
@@ -80,7 +80,7 @@ def split_sft_row(row: dict, where: str) -> tuple[list[dict], list[dict]]:
     return msgs[:-1], msgs[-1:]
 
 
-def _ids(tokenizer, messages: list[dict], generation_prompt: bool) -> list[int]:
+def token_ids(tokenizer, messages: list[dict], generation_prompt: bool) -> list[int]:
     out = tokenizer.apply_chat_template(messages, tokenize=True, add_generation_prompt=generation_prompt)
     if isinstance(out, dict) or hasattr(out, "keys"):  # transformers 5 may return a BatchEncoding
         out = out["input_ids"]
@@ -89,8 +89,8 @@ def _ids(tokenizer, messages: list[dict], generation_prompt: bool) -> list[int]:
 
 def tokenize_sft_row(tokenizer, prompt: list[dict], completion: list[dict]) -> tuple[list[int], list[int]]:
     """Prompt ids (ending in the assistant header) and the completion ids (SQL + end of turn)."""
-    prompt_ids = _ids(tokenizer, prompt, True)
-    full = _ids(tokenizer, prompt + completion, False)
+    prompt_ids = token_ids(tokenizer, prompt, True)
+    full = token_ids(tokenizer, prompt + completion, False)
     if full[: len(prompt_ids)] != prompt_ids:
         raise T2SError("the chat template renders the prompt differently alone and before an answer")
     return prompt_ids, full[len(prompt_ids) :]
@@ -137,8 +137,8 @@ def build_dpo_dataset(rows: list[dict], tokenizer, max_length: int, max_prompt_l
     for n, row in enumerate(rows, 1):
         if not all(isinstance(row.get(k), list) for k in ("prompt", "chosen", "rejected")):
             raise T2SError(f"row {n}: a DPO row needs 'prompt', 'chosen' and 'rejected' message lists")
-        prompt_len = len(_ids(tokenizer, row["prompt"], True))
-        longest = max(len(_ids(tokenizer, row["prompt"] + row[k], False)) for k in ("chosen", "rejected"))
+        prompt_len = len(token_ids(tokenizer, row["prompt"], True))
+        longest = max(len(token_ids(tokenizer, row["prompt"] + row[k], False)) for k in ("chosen", "rejected"))
         if fits(report, prompt_len, longest):
             keep.append({k: row[k] for k in ("prompt", "chosen", "rejected")})
     if not keep:

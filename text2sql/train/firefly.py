@@ -7,7 +7,7 @@ are renamed, a few are explained and dropped, and the ones t2s cannot honour sto
 
 from __future__ import annotations
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 # transformers 5 removed these optimizer names; the replacement computes the same update
 RENAMED_OPTIMIZERS = {"adamw_hf": "adamw_torch"}
@@ -133,15 +133,15 @@ def has_multi_turn(rows: list[dict]) -> bool:
 def conversation_ids(tokenizer, messages: list[dict]) -> tuple[list[int], list[int]]:
     """Token ids of a whole conversation and a mask that is 1 on every assistant turn (its answer and end of
     turn), as Firefly trains; each turn is rendered with the chat template exactly as inference shows it."""
-    from text2sql.train.data import _ids
+    from text2sql.train.data import token_ids
 
     ids: list[int] = []
     mask: list[int] = []
     for i, message in enumerate(messages):
         if message.get("role") != "assistant":
             continue
-        prompt = _ids(tokenizer, messages[:i], True)
-        full = _ids(tokenizer, messages[: i + 1], False)
+        prompt = token_ids(tokenizer, messages[:i], True)
+        full = token_ids(tokenizer, messages[: i + 1], False)
         if prompt[: len(ids)] != ids or full[: len(prompt)] != prompt:
             raise T2SError("the chat template renders earlier turns differently once later turns follow")
         mask += [0] * (len(prompt) - len(ids)) + [1] * (len(full) - len(prompt))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 
 def has_accelerator() -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from text2sql.errors import T2SError
-from text2sql.train.meta import META_NAME, base_precision_for, read_training_meta, write_training_meta
+from text2sql.core.errors import T2SError
+from text2sql.models.meta import META_NAME, base_precision_for, read_training_meta, write_training_meta
 
 DTYPES = ("bfloat16", "float16", "float32")
 
@@ -26,8 +26,8 @@ def merge_adapter(
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    from text2sql.generation.model_checks import check_adapter_matches
-    from text2sql.tokenizer import load_tokenizer
+    from text2sql.models.checks import check_adapter_matches
+    from text2sql.prompts.tokenizer import load_tokenizer
 
     if dtype not in DTYPES:
         raise T2SError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 from text2sql.train.config import ModelArguments
 
 
@@ -110,3 +110,15 @@ def load_model(margs: ModelArguments, args, auto_class=None, **model_kwargs):
             raise T2SError(f"cannot load adapter {margs.adapter_name_or_path!r}: {e}") from None
         return model, None
     return model, lora_config(margs)
+
+
+def load_train_tokenizer(cfg):
+    """The run's tokenizer (tokenizer_name_or_path, else the model's); it must have a chat template."""
+    from text2sql.prompts.tokenizer import load_tokenizer
+
+    tok = load_tokenizer(cfg.model.tokenizer_name_or_path or cfg.model.model_name_or_path)
+    if not tok.chat_template:
+        raise T2SError(
+            "the tokenizer has no chat template; give tokenizer_name_or_path one that has (e.g. Qwen2.5)"
+        )
+    return tok

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 
 def pretrain_files(path: str | Path) -> list[Path]:

@@ -10,14 +10,14 @@ head learned to read is exactly what it is shown later. (Q)LoRA trains the adapt
 
 from __future__ import annotations
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 
 def reward_input_ids(tokenizer, prompt: list[dict], answer: list[dict]) -> list[int]:
     """Token ids of one scored conversation: the prompt messages, then the assistant's answer."""
-    from text2sql.train.data import _ids
+    from text2sql.train.data import token_ids
 
-    return _ids(tokenizer, list(prompt) + list(answer), False)
+    return token_ids(tokenizer, list(prompt) + list(answer), False)
 
 
 def pair_kind(row: dict) -> str:
@@ -34,14 +34,14 @@ def build_reward_dataset(rows: list[dict], tokenizer, max_length: int, max_promp
     """`chosen_ids`/`rejected_ids` columns (TRL's processed format); pairs that do not fit are dropped, counted."""
     from datasets import Dataset
 
-    from text2sql.train.data import FitReport, _ids, fits
+    from text2sql.train.data import FitReport, fits, token_ids
 
     report, keep = FitReport(max_length, max_prompt_length), []
     for n, row in enumerate(rows, 1):
         check_pair(row, f"row {n}")
         chosen = reward_input_ids(tokenizer, row["prompt"], row["chosen"])
         rejected = reward_input_ids(tokenizer, row["prompt"], row["rejected"])
-        prompt_len = len(_ids(tokenizer, row["prompt"], True)) if max_prompt_length is not None else 0
+        prompt_len = len(token_ids(tokenizer, row["prompt"], True)) if max_prompt_length is not None else 0
         if fits(report, prompt_len, max(len(chosen), len(rejected))):
             keep.append({"chosen_ids": chosen, "rejected_ids": rejected})
     if not keep:
@@ -74,10 +74,10 @@ def build_reward_trainer(cfg, callbacks=None):
     from trl import RewardTrainer
 
     from text2sql.train.data import read_jsonl
-    from text2sql.train.trainer import _load_tokenizer
+    from text2sql.train.model import load_train_tokenizer
 
     args, d = cfg.args, cfg.data
-    tok = _load_tokenizer(cfg)
+    tok = load_train_tokenizer(cfg)
     rows = read_jsonl(d.train_file)
     train_ds, report = build_reward_dataset(rows, tok, d.max_seq_length, d.max_prompt_length)
     eval_ds = None

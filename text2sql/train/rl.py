@@ -1,14 +1,14 @@
 """GRPO / RLOO from execution feedback: `t2s build-prompts` records -> TRL's online RL trainers, t2s rewards.
 
 The policy samples answers to exactly the prompts `t2s eval --model` shows it (the records' chat messages);
-the rewards (text2sql/eval/rewards.py) score them with `t2s eval`'s verdict, on a spawn worker pool.
+the rewards (text2sql/execution/rewards.py) score them with `t2s eval`'s verdict, on a spawn worker pool.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
 
 
 @dataclass
@@ -40,7 +40,7 @@ class RewardArguments:
     )
 
     def settings(self):
-        from text2sql.eval.rewards import RewardSettings
+        from text2sql.execution.rewards import RewardSettings
 
         return RewardSettings(
             correct=self.reward_correct,
@@ -56,7 +56,7 @@ class RewardArguments:
 
 def reward_arguments(raw: dict, args) -> RewardArguments:
     """Validated reward keys (names, one weight per reward, values in order) from a config's raw dict."""
-    from text2sql.eval.rewards import REWARD_NAMES
+    from text2sql.execution.rewards import REWARD_NAMES
 
     raw = dict(raw)
     funcs = raw.get("reward_funcs", ["execution"])
@@ -81,7 +81,7 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
     """TRL's conversational prompt rows plus the columns the rewards read (db_id, gold, cue, answer format)."""
     from datasets import Dataset
 
-    from text2sql.train.data import FitReport, _ids
+    from text2sql.train.data import FitReport, token_ids
 
     report, keep = FitReport(0, max_prompt_length), []
     for n, row in enumerate(rows, 1):
@@ -100,7 +100,7 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
         if not row["gold"].strip():
             report.no_gold += 1  # no gold SQL: nothing to reward against
             continue
-        if max_prompt_length is not None and len(_ids(tokenizer, msgs, True)) > max_prompt_length:
+        if max_prompt_length is not None and len(token_ids(tokenizer, msgs, True)) > max_prompt_length:
             report.prompt_too_long += 1
             continue
         report.kept += 1
@@ -122,7 +122,7 @@ def build_rl_trainer(cfg, model, peft_config, tokenizer, train_ds, eval_ds, call
     """GRPOTrainer or RLOOTrainer with the t2s rewards bound to one scorer (closed when training ends)."""
     from transformers import TrainerCallback
 
-    from text2sql.eval.rewards import RewardScorer, reward_functions
+    from text2sql.execution.rewards import RewardScorer, reward_functions
 
     scorer = RewardScorer(cfg.reward.reward_data, cfg.reward.settings())
     try:

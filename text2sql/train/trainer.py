@@ -8,10 +8,10 @@ import logging
 import os
 from pathlib import Path
 
-from text2sql.errors import T2SError
+from text2sql.core.errors import T2SError
+from text2sql.models.meta import read_training_meta, write_training_meta
 from text2sql.train.config import RL_TASKS, TrainConfig, load_config, resolved_dict
 from text2sql.train.data import build_dpo_dataset, build_sft_dataset, read_jsonl, shared_config_hash
-from text2sql.train.meta import read_training_meta, write_training_meta
 
 log = logging.getLogger("t2s.train")
 
@@ -65,17 +65,6 @@ def check_output_dir(out: Path, resume: bool, overwrite: bool, is_main: bool) ->
     return None
 
 
-def _load_tokenizer(cfg: TrainConfig):
-    from text2sql.tokenizer import load_tokenizer
-
-    tok = load_tokenizer(cfg.model.tokenizer_name_or_path or cfg.model.model_name_or_path)
-    if not tok.chat_template:
-        raise T2SError(
-            "the tokenizer has no chat template; give tokenizer_name_or_path one that has (e.g. Qwen2.5)"
-        )
-    return tok
-
-
 def _datasets(cfg: TrainConfig, tok, is_main: bool):
     from text2sql.train.firefly import build_conversation_dataset, from_firefly_rows, has_multi_turn
 
@@ -124,14 +113,14 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
 
 def build_trainer(cfg: TrainConfig, callbacks=None):
     """The TRL trainer for this config (exposed for benchmarks and tests), plus the data fit report."""
-    from text2sql.train.model import adapters_in_fp32, load_model
+    from text2sql.train.model import adapters_in_fp32, load_model, load_train_tokenizer
 
     args = cfg.args
     if cfg.data.task_type == "reward":
         from text2sql.train.reward_model import build_reward_trainer
 
         return build_reward_trainer(cfg, callbacks)
-    tok = _load_tokenizer(cfg)
+    tok = load_train_tokenizer(cfg)
     rows, train_ds, eval_ds, report = _datasets(cfg, tok, args.process_index == 0)
     model, peft_config = load_model(cfg.model, args)
     if cfg.data.task_type in ("sft", "pretrain"):
@@ -225,7 +214,7 @@ def train(
 
         shutil.rmtree(out / "ref")  # DPO's frozen copy of the starting adapter: not part of the result
     if trainer.is_world_process_zero():
-        from text2sql.provenance import write_train_summary
+        from text2sql.core.provenance import write_train_summary
         from text2sql.train.plot import plot_loss
 
         trainer.processing_class.save_pretrained(out)

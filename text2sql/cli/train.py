@@ -1,0 +1,85 @@
+"""`t2s train`, `t2s merge`, `t2s tiny-model`: torch and friends load inside the command bodies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train_cmd(
+        config: Path = typer.Argument(..., help="JSON file of training arguments (see train_args/)."),
+        set_: list[str] = typer.Option(
+            None, "--set", help="Override a key: --set learning_rate=1e-4 (repeatable)."
+        ),
+        resume: bool = typer.Option(
+            False,
+            "--resume",
+            help="Continue from the last checkpoint in output_dir (a finished run trains nothing).",
+        ),
+        overwrite: bool = typer.Option(
+            False,
+            "--overwrite",
+            help="Delete the earlier run in output_dir (checkpoints and outputs) and start afresh.",
+        ),
+        verbose: bool = typer.Option(
+            False, "--verbose", "-v", help="Show library warnings, loading bars and the raw training log."
+        ),
+    ) -> None:
+        """QLoRA/LoRA/full SFT or DPO of a causal LM (also under `accelerate launch` / `torchrun`)."""
+        from text2sql.core.progress import is_verbose
+
+        verbose = verbose or is_verbose()  # `t2s -v train ...` as well as `t2s train ... -v`
+        if not verbose:
+            from text2sql.train.progress import quiet_libraries
+
+            quiet_libraries()
+        from text2sql.train.trainer import train
+
+        out = train(config, set_ or [], resume=resume, overwrite=overwrite, verbose=verbose)
+        typer.echo(f"trained model written to {out}")
+
+    @app.command("merge")
+    def merge_cmd(
+        base: str = typer.Option(..., "--base", help="Base model folder or hub id."),
+        adapter: Path = typer.Option(..., "--adapter", help="LoRA adapter folder (a run's output_dir)."),
+        output: Path = typer.Option(..., "--output", help="Folder for the merged model and tokenizer."),
+        dtype: str = typer.Option("bfloat16", "--dtype", help="bfloat16 | float16 | float32"),
+        base_precision: str = typer.Option(
+            "auto",
+            "--base-precision",
+            help="auto (as trained: 4bit for a QLoRA adapter) | 4bit (nf4 base, dequantised) | 16bit (unquantised).",
+        ),
+    ) -> None:
+        """Fold a LoRA adapter into its base model: a plain 16-bit model with its tokenizer."""
+        from text2sql.models.meta import base_precision_for
+        from text2sql.train.merge import merge_adapter
+
+        precision = base_precision_for(adapter, base_precision)
+        out = merge_adapter(base, adapter, output, dtype, precision)
+        base_text = (
+            "the nf4 base it was trained on, dequantised" if precision == "4bit" else "the unquantised base"
+        )
+        typer.echo(f"merged into {base_text} ({dtype}); model written to {out}")
+
+    @app.command("tiny-model")
+    def tiny_model_cmd(
+        output: Path = typer.Option(..., "--output", help="Folder for the model and tokenizer."),
+        tokenizer: str = typer.Option(
+            None, "--tokenizer", help="Tokenizer folder/id (default: the bundled one)."
+        ),
+        arch: str = typer.Option(
+            "tiny", "--arch", help="tiny | micro | qwen2.5-coder-0.5b | qwen2.5-coder-1.5b | qwen2.5-coder-7b"
+        ),
+        seed: int = typer.Option(0, "--seed"),
+    ) -> None:
+        """Build a randomly initialised Qwen2-architecture model offline (for tests and benchmarks)."""
+        from text2sql.models.tiny import build_tiny_model, count_parameters
+
+        out = build_tiny_model(output, arch=arch, tokenizer=tokenizer, seed=seed)
+        from transformers import AutoConfig
+
+        n = count_parameters(AutoConfig.from_pretrained(out))
+        typer.echo(f"{arch} model ({n / 1e6:.1f}M parameters) written to {out}")

@@ -1,1 +1,0 @@
-"""CLI command groups. Every module here defines `register(app)`; `text2sql.cli` calls them all."""

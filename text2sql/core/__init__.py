@@ -1,0 +1,1 @@
+"""What every stage shares: the error type, progress, provenance, statistics."""

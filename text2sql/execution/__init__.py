@@ -1,0 +1,1 @@
+"""Running and judging SQL: the sandboxed executor, the EX metric, answer extraction, voting, rewards."""

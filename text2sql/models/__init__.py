@@ -1,0 +1,1 @@
+"""Models on disk: training metadata, checks before loading, tiny random models."""

@@ -1,0 +1,1 @@
+"""Prompts: schema representations, schema linking, example selection and organisation, the builder."""

@@ -1,0 +1,1 @@
+"""Whole runs built from the stages: predict-and-evaluate, ablation grids, the quick start."""
