@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from train_helpers import base_config
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SYSTEM = "Write SQLite."
 GOLD = "SELECT count(*) FROM pets"
 WRONG = "SELECT count(*) FROM pets WHERE age > 4"  # executes, wrong result: 0.1

@@ -14,7 +14,7 @@ import pytest
 from train_helpers import HASH, base_config, dpo_rows, prompt_messages, sample_examples, sft_rows, write_jsonl
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,7 @@ def test_cli_bad_config_exits_2_with_one_line(tmp_path):
 def test_shipped_train_args_parse():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1] / "train_args"
+    root = Path(__file__).resolve().parents[2] / "train_args"
     names = {p.name for p in root.glob("*.json")}
     assert {"qwen-qlora.json", "qwen-lora.json", "qwen-dpo.json", "tiny-cpu.json"} <= names
     for name in sorted(names):

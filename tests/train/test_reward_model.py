@@ -15,7 +15,7 @@ from text2sql.core.errors import T2SError
 from text2sql.eval.pairwise import pairwise_accuracy, wilson
 from text2sql.train.reward_model import build_reward_dataset, reward_input_ids
 
-TRAIN_ARGS = Path(__file__).resolve().parents[1] / "train_args"
+TRAIN_ARGS = Path(__file__).resolve().parents[2] / "train_args"
 
 
 def test_wilson_interval_known_values():

@@ -12,7 +12,7 @@ from test_generation_cli import t2s
 
 from text2sql.core.progress import Progress
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_plain_progress_lines_carry_count_rate_and_eta():

@@ -12,7 +12,7 @@ from text2sql.core.errors import T2SError
 from text2sql.train.config import load_config
 from text2sql.train.firefly import adapt_firefly_keys, from_firefly_rows
 
-FIXTURES = Path(__file__).parent / "fixtures" / "firefly"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "firefly"
 
 
 def firefly(name: str, tmp_path: Path, model="m", train_file="t.jsonl") -> dict:

@@ -22,7 +22,7 @@ from text2sql.report import (
     write_report,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def make_run(

@@ -18,7 +18,7 @@ from train_helpers import base_config, sft_rows, write_jsonl
 
 from text2sql.core.errors import T2SError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 

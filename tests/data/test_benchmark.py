@@ -15,7 +15,7 @@ from text2sql.data.benchmark import introspect_schema, load_benchmark
 from text2sql.data.schema import ForeignKey
 from text2sql.data.sqlite import connect_readonly
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _shape(schema) -> tuple:

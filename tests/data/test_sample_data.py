@@ -13,7 +13,7 @@ import pytest
 
 from text2sql.data.sqlite import connect_readonly
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SPLITS = ("train_spider.json", "dev.json")
 LEVELS = {"easy", "medium", "hard", "extra"}
 
