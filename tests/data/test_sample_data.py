@@ -164,3 +164,72 @@ def test_build_script_is_deterministic(sample_dir, tmp_path):
         assert _contents(tmp_path / "database" / db.name / f"{db.name}.sqlite") == _contents(
             db / f"{db.name}.sqlite"
         )
+
+
+@pytest.fixture(scope="module")
+def builder():
+    spec = importlib.util.spec_from_file_location(
+        "build_sample_sources", REPO / "scripts" / "build_sample.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_question_files_hold_the_splits_in_order(builder, splits):
+    """scripts/sample/<db>/questions.sql lists every question and gold query of the split files, in order."""
+    for name, dbs in (("train_spider.json", builder.TRAIN_DBS), ("dev.json", builder.DEV_DBS)):
+        expected = [(e["db_id"], e["question"], e["query"]) for e in splits[name]]
+        read = [
+            (db, q, sql)
+            for db in dbs
+            for q, sql in builder.read_questions(builder.SOURCE / db / "questions.sql")
+        ]
+        assert read == expected, name
+        # the comment lines alone, read without the builder's parser, are the questions in order
+        comments = [
+            (db, line[2:].strip())
+            for db in dbs
+            for line in (builder.SOURCE / db / "questions.sql").read_text(encoding="utf-8").splitlines()
+            if line.startswith("--")
+        ]
+        assert comments == [(db, q) for db, q, _ in expected], name
+
+
+def test_schema_files_are_the_committed_ddl(builder, sample_dir, tables):
+    for db_id in tables:
+        con = sqlite3.connect(":memory:")
+        try:
+            con.executescript((builder.SOURCE / db_id / "schema.sql").read_text(encoding="utf-8"))
+            fresh = con.execute("SELECT name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+        finally:
+            con.close()
+        con = connect_readonly(_db(sample_dir, db_id))
+        try:
+            committed = con.execute("SELECT name, sql FROM sqlite_master ORDER BY rowid").fetchall()
+        finally:
+            con.close()
+        assert fresh == committed, db_id
+
+
+def test_question_reader(builder, tmp_path):
+    path = tmp_path / "questions.sql"
+    path.write_text(
+        '-- Which books mention "a;b"?\nSELECT title FROM book\n    WHERE note = "a;b";\n\n'
+        "-- How many books?\nSELECT count(*) FROM book;\n",
+        encoding="utf-8",
+    )
+    assert builder.read_questions(path) == [
+        ('Which books mention "a;b"?', 'SELECT title FROM book WHERE note = "a;b"'),
+        ("How many books?", "SELECT count(*) FROM book"),
+    ]
+    bad = {
+        "-- one?\n-- two?\nSELECT 1;\n": "has no query",
+        "SELECT 1;\n": "without a `-- question` line",
+        "-- one?\nSELECT 1\n-- stray\nFROM t;\n": "comment line inside the query",
+        "-- one?\nSELECT 1\n": "has no complete",
+    }
+    for text, message in bad.items():
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(builder.SampleDataError, match=re.escape(message)):
+            builder.read_questions(path)

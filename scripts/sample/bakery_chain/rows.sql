@@ -1,0 +1,31 @@
+INSERT INTO shop (shop_id, name, city, opened_date, manager, seats) VALUES
+    (1, 'Golden Crust Downtown', 'Portland', '2012-03-15', 'Marta Lindqvist', 40),
+    (2, 'Golden Crust Riverside', 'Portland', '2016-09-01', 'Sam Okoro', 18),
+    (3, 'Golden Crust Old Town', 'Seattle', '2014-05-20', 'Julia Chen', 32),
+    (4, 'Golden Crust Harbor', 'Seattle', '2019-11-02', 'Diego Alvarez', 16),
+    (5, 'Golden Crust Uptown', 'Boise', '2018-02-14', 'Anna Kowalski', 24),
+    (6, 'Golden Crust Market', 'Spokane', '2021-06-30', NULL, 12),
+    (7, 'Golden Crust Station', 'Tacoma', '2024-04-01', 'Lee Park', 36),
+    (8, 'Golden Crust Pearl', 'Portland', '2022-08-19', 'Rita Gomez', 28),
+    (9, 'Golden Crust Capitol Hill', 'Seattle', '2017-04-03', 'Ben Howard', 22),
+    (10, 'Golden Crust North End', 'Boise', '2023-01-15', NULL, 14);
+
+INSERT INTO product (product_id, name, category, price, is_vegan, calories) VALUES
+    (1, 'Sourdough Loaf', 'Bread', 6.5, 1, 1150),
+    (2, 'Croissant', 'Pastry', 3.25, 0, 270),
+    (3, 'Pain au Chocolat', 'Pastry', 3.75, 0, 300),
+    (4, 'Baguette', 'Bread', 3.0, 1, 780),
+    (5, 'Rye Bread', 'Bread', 5.75, 1, 960),
+    (6, 'Cinnamon Roll', 'Pastry', 4.0, 0, 420),
+    (7, 'Blueberry Muffin', 'Muffin', 3.5, 0, 380),
+    (8, 'Banana Oat Muffin', 'Muffin', 3.5, 1, 340),
+    (9, 'Carrot Cake Slice', 'Cake', 4.75, 0, 480),
+    (10, 'Chocolate Cake Slice', 'Cake', 5.0, 0, 520),
+    (11, 'Lemon Tart', 'Tart', 4.5, 0, 350),
+    (12, 'Apple Tart', 'Tart', 4.25, 1, 310),
+    (13, 'Oat Cookie', 'Cookie', 2.0, 1, 210),
+    (14, 'Chocolate Chip Cookie', 'Cookie', 2.25, 0, 240),
+    (15, 'Espresso', 'Drink', 2.75, 1, 5),
+    (16, 'Cappuccino', 'Drink', 3.75, 0, 120),
+    (17, 'Rosemary Focaccia', 'Bread', 4.5, 1, NULL),
+    (18, 'Pumpkin Pie Slice', 'Cake', 4.5, 0, NULL);

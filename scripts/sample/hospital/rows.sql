@@ -1,0 +1,30 @@
+INSERT INTO department (department_id, name, floor, budget) VALUES
+    (1, 'Cardiology', 3, 1250000.0),
+    (2, 'Neurology', 4, 980000.0),
+    (3, 'Pediatrics', 2, 760000.0),
+    (4, 'Oncology', 5, 1430000.0),
+    (5, 'Emergency', 1, 1100000.0),
+    (6, 'Dermatology', 2, 410000.0),
+    (7, 'Orthopedics', 3, 870000.0),
+    (8, 'Radiology', 1, 650000.0),
+    (9, 'Psychiatry', 4, 540000.0),
+    (10, 'Geriatrics', 2, NULL);
+
+INSERT INTO doctor (doctor_id, name, specialty, department_id, hire_year, salary) VALUES
+    (1, 'Amelia Hart', 'Cardiologist', 1, 2008, 245000.0),
+    (2, 'Rahul Mehta', 'Cardiologist', 1, 2015, 198000.0),
+    (3, 'Sofia Lind', 'Neurologist', 2, 2011, 231000.0),
+    (4, 'Daniel Osei', 'Neurologist', 2, 2019, 176000.0),
+    (5, 'Mei Wong', 'Pediatrician', 3, 2005, 188000.0),
+    (6, 'Lucas Brandt', 'Pediatrician', 3, 2017, 162000.0),
+    (7, 'Hannah Cole', 'Oncologist', 4, 2010, 268000.0),
+    (8, 'Tomas Reyes', 'Oncologist', 4, 2021, 171000.0),
+    (9, 'Aisha Bello', 'Emergency Physician', 5, 2013, 205000.0),
+    (10, 'Victor Petrov', 'Emergency Physician', 5, 2018, 189000.0),
+    (11, 'Clara Jensen', 'Emergency Physician', 5, 2022, 150000.0),
+    (12, 'Omar Haddad', 'Dermatologist', 6, 2009, 210000.0),
+    (13, 'Nina Kovacs', 'Cardiologist', 1, 2023, NULL),
+    (14, 'Peter Quinn', 'Pediatrician', 3, 2001, 201000.0),
+    (15, 'Julia Novak', 'Orthopedic Surgeon', 7, 2016, 236000.0),
+    (16, 'Ken Adeyemi', 'Radiologist', 8, 2012, 221000.0),
+    (17, 'Laura Fontaine', 'Psychiatrist', 9, 2020, 183000.0);

@@ -1,0 +1,30 @@
+INSERT INTO department (dept_id, name, building, budget) VALUES
+    (1, 'Computer Science', 'Turing Hall', 1500000.0),
+    (2, 'Mathematics', 'Euler Building', 900000.0),
+    (3, 'Physics', 'Curie Hall', 1200000.0),
+    (4, 'History', 'Founders Hall', 600000.0),
+    (5, 'Biology', 'Darwin Center', 1100000.0),
+    (6, 'Economics', 'Founders Hall', 800000.0),
+    (7, 'Chemistry', 'Curie Hall', 950000.0),
+    (8, 'Philosophy', 'Founders Hall', 350000.0),
+    (9, 'Music', 'Harmony Hall', 420000.0),
+    (10, 'Psychology', 'Darwin Center', NULL);
+
+INSERT INTO course (course_id, title, dept_id, instructor_id, credits) VALUES
+    ('CS101', 'Introduction to Programming', 1, 1, 4),
+    ('CS201', 'Data Structures', 1, 8, 4),
+    ('CS310', 'Databases', 1, 11, 3),
+    ('CS420', 'Machine Learning', 1, 15, 3),
+    ('MATH101', 'Calculus I', 2, 2, 4),
+    ('MATH210', 'Linear Algebra', 2, 9, 3),
+    ('MATH330', 'Probability', 2, 2, 3),
+    ('PHYS101', 'Mechanics', 3, 3, 4),
+    ('PHYS220', 'Electromagnetism', 3, 10, 4),
+    ('HIST105', 'World History', 4, 4, 3),
+    ('HIST240', 'History of Science', 4, 4, 3),
+    ('BIO110', 'Cell Biology', 5, 5, 4),
+    ('BIO250', 'Genetics', 5, 12, 3),
+    ('ECON101', 'Principles of Economics', 6, NULL, 3),
+    ('CHEM110', 'General Chemistry', 7, 7, 4),
+    ('PHIL101', 'Introduction to Philosophy', 8, 13, 3),
+    ('MUS120', 'Music Theory', 9, 14, 3);
