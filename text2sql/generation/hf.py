@@ -40,6 +40,7 @@ class HFBackend(Backend):
         import torch
         from transformers import AutoModelForCausalLM
 
+        from text2sql.models.loading import load_pretrained
         from text2sql.models.meta import base_precision_for
         from text2sql.prompts.tokenizer import load_tokenizer
 
@@ -65,11 +66,7 @@ class HFBackend(Backend):
                 kwargs["quantization_config"] = four_bit_config(dtype)
                 if self.device == "cuda":
                     kwargs["device_map"] = {"": 0}
-            try:
-                model_obj = AutoModelForCausalLM.from_pretrained(self.model_path, **kwargs)
-            except (OSError, ValueError) as e:
-                first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-                raise T2SError(f"cannot load model {self.model_path!r}: {first}") from None
+            model_obj = load_pretrained(AutoModelForCausalLM, self.model_path, **kwargs)
             if self.base_precision == "4bit":
                 from text2sql.train.model import use_training_4bit_kernels
 

@@ -48,6 +48,7 @@ class Verifier:
         import torch
         from transformers import AutoModelForSequenceClassification
 
+        from text2sql.models.loading import load_pretrained
         from text2sql.prompts.tokenizer import load_tokenizer
 
         self.model_path, self.adapter = resolve_reward_model(model, adapter)
@@ -72,14 +73,13 @@ class Verifier:
         if self.adapter:  # the base has no head yet ("score.weight MISSING"): the adapter brings it
             hf_logging.set_verbosity_error()
         try:
-            net = AutoModelForSequenceClassification.from_pretrained(
+            net = load_pretrained(
+                AutoModelForSequenceClassification,
                 self.model_path,
+                what="reward model",
                 num_labels=1,
                 dtype=torch.bfloat16 if self.device == "cuda" else torch.float32,
             )
-        except (OSError, ValueError) as e:
-            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            raise T2SError(f"cannot load reward model {self.model_path!r}: {first}") from None
         finally:
             hf_logging.set_verbosity(level)
         if self.adapter:

@@ -43,10 +43,9 @@ def merge_adapter(
         kwargs["quantization_config"] = four_bit_config(getattr(torch, dtype))
         if torch.cuda.is_available():
             kwargs["device_map"] = {"": 0}
-    try:
-        model = AutoModelForCausalLM.from_pretrained(str(base), **kwargs)
-    except (OSError, ValueError) as e:
-        raise T2SError(f"cannot load base model {str(base)!r}: {str(e).strip().splitlines()[0]}") from None
+    from text2sql.models.loading import load_pretrained
+
+    model = load_pretrained(AutoModelForCausalLM, str(base), what="base model", **kwargs)
     if precision == "4bit":
         model = model.dequantize(dtype=getattr(torch, dtype))
     merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()

@@ -89,11 +89,9 @@ def load_model(margs: ModelArguments, args, auto_class=None, **model_kwargs):
         kwargs["quantization_config"] = four_bit_config(dtype)
         if torch.cuda.is_available():  # one full copy per process, also under DDP
             kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", "0"))}
-    try:
-        model = (auto_class or AutoModelForCausalLM).from_pretrained(margs.model_name_or_path, **kwargs)
-    except (OSError, ValueError) as e:
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise T2SError(f"cannot load model {margs.model_name_or_path!r}: {msg}") from None
+    from text2sql.models.loading import load_pretrained
+
+    model = load_pretrained(auto_class or AutoModelForCausalLM, margs.model_name_or_path, **kwargs)
     model.config.use_cache = False
     if margs.train_mode == "qlora":
         use_training_4bit_kernels(model)
