@@ -30,6 +30,14 @@ def launched_world_size() -> int:
     return 1
 
 
+def is_main_process() -> bool:
+    """Rank 0 of a torchrun / accelerate / mpirun launch (or a plain run): the one that prints per-run lines."""
+    for name in ("RANK", "PMI_RANK", "OMPI_COMM_WORLD_RANK"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name]) == 0
+    return True
+
+
 def distributed_defaults(raw: dict) -> dict:
     """Trainer arguments to add to `raw` (the user's keys win, unless they cannot work)."""
     out: dict = {}
@@ -40,6 +48,12 @@ def distributed_defaults(raw: dict) -> dict:
                 f"{launched_world_size()} launched processes as a separate training; remove the key"
             )
         out["use_cpu"] = raw.get("use_cpu", True)
+        if raw.get("fsdp"):
+            raise T2SError(
+                "fsdp needs GPUs: accelerate turns FSDP on only for GPU/accelerator launches, so on CPU the key "
+                "would be ignored and every rank would hold the whole model (plain DDP); remove it, or shard with "
+                "'deepspeed': 'train_args/deepspeed/ds_zero3.json', which runs on CPU"
+            )
     # Every parameter that trains takes part in each forward pass (LoRA adapters or the whole model), so
     # DDP never needs to search for unused ones.
     out["ddp_find_unused_parameters"] = raw.get("ddp_find_unused_parameters", False)
@@ -59,6 +73,20 @@ def check_launch() -> None:
             "several GPUs use `accelerate launch --multi_gpu --num_processes N` (gloo on CPU) or "
             "`torchrun --nproc-per-node N`"
         )
+
+
+def init_deepspeed_comm(args) -> None:
+    """Give DeepSpeed the process group accelerate set up. On CPU (`use_cpu`) accelerate starts gloo itself and
+    never initialises `deepspeed.comm`, so ZeRO-3's `zero.Init` (run while the model loads) saw a world of one
+    process and refused the batch sizes ("train_batch_size is not equal to ... world_size"). DeepSpeed wraps
+    an existing torch process group instead of starting its own; on a GPU accelerate has already done this."""
+    if not args.deepspeed or args.world_size < 2:
+        return
+    import torch.distributed
+    from deepspeed import comm
+
+    if torch.distributed.is_initialized() and not comm.is_initialized():
+        comm.init_distributed(dist_backend=torch.distributed.get_backend(), auto_mpi_discovery=False)
 
 
 def check_deepspeed(raw: dict) -> None:
