@@ -289,3 +289,34 @@ def test_fsdp_two_processes(setup, single, mode):
     r = _run(_torchrun(str(cfg)))
     _check_sharded(tmp / name, single, r)
     _check_trained_output(tmp / name, model, mode)
+
+
+@needs_deepspeed
+def test_deepspeed_zero3_without_a_launcher(setup):
+    """A plain `t2s train` with a ZeRO-3 config trains in one process (DeepSpeed otherwise looks for MPI)."""
+    tmp, model, data = setup
+    cfg = _config(tmp, model, data, "ds-plain", 1, train_mode="full", deepspeed=str(DS / "ds_zero3.json"))
+    r = _run([sys.executable, "-m", "text2sql", "train", str(cfg)])
+    assert "rank 0 of 1" in r.stdout + r.stderr and "Traceback" not in r.stderr
+    assert json.loads((tmp / "ds-plain" / "t2s_meta.json").read_text())["world_size"] == 1
+    _check_trained_output(tmp / "ds-plain", model, "full")
+
+
+def test_deepspeed_key_without_the_package_is_one_line(monkeypatch):
+    """Where deepspeed is installed (CI), the missing-package branch still gets checked."""
+    import importlib.util
+
+    from text2sql.train.config import load_config
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "deepspeed" else real(name, *a)
+    )
+    raw = {
+        "model_name_or_path": "m",
+        "train_file": "t",
+        "output_dir": "o",
+        "deepspeed": str(DS / "ds_zero3.json"),
+    }
+    with pytest.raises(T2SError, match=r"^config key 'deepspeed' needs the deepspeed package: pip install"):
+        load_config(raw)

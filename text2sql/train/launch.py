@@ -76,17 +76,36 @@ def check_launch() -> None:
 
 
 def init_deepspeed_comm(args) -> None:
-    """Give DeepSpeed the process group accelerate set up. On CPU (`use_cpu`) accelerate starts gloo itself and
-    never initialises `deepspeed.comm`, so ZeRO-3's `zero.Init` (run while the model loads) saw a world of one
-    process and refused the batch sizes ("train_batch_size is not equal to ... world_size"). DeepSpeed wraps
-    an existing torch process group instead of starting its own; on a GPU accelerate has already done this."""
-    if not args.deepspeed or args.world_size < 2:
+    """Give DeepSpeed a process group before the model loads (ZeRO-3 partitions it while loading).
+
+    On CPU (`use_cpu`) accelerate starts gloo itself and never initialises `deepspeed.comm`, so `zero.Init` saw
+    a world of one process and refused the batch sizes ("train_batch_size is not equal to ... world_size");
+    DeepSpeed wraps that existing torch process group instead. A plain `t2s train` (no launcher) gets a group
+    of one process here, as the `deepspeed` launcher would set up; without it DeepSpeed looked for MPI
+    (mpi4py) and failed with a traceback. On GPUs under a launcher accelerate has already done this."""
+    if not args.deepspeed:
         return
+    import torch
     import torch.distributed
     from deepspeed import comm
 
-    if torch.distributed.is_initialized() and not comm.is_initialized():
+    if comm.is_initialized():
+        return
+    if torch.distributed.is_initialized():
         comm.init_distributed(dist_backend=torch.distributed.get_backend(), auto_mpi_discovery=False)
+        return
+    if launched_world_size() > 1:
+        return  # a launcher whose group accelerate did not form: DeepSpeed sets it up from the environment
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    for key, value in {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+                       "MASTER_PORT": port}.items():  # fmt: skip
+        os.environ.setdefault(key, value)
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    comm.init_distributed(dist_backend=backend, auto_mpi_discovery=False)
 
 
 def check_deepspeed(raw: dict) -> None:
