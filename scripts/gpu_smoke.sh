@@ -3,13 +3,15 @@
 #   1. 1.5B LoRA SFT (train_args/qwen-lora.json) for a few steps with an evaluation,
 #   2. 7B QLoRA SFT (train_args/qwen-qlora.json) for a few steps with an evaluation,
 #   3. generation with hf and vllm (1.5B base + the LoRA adapter),
+#   4. distributed on every GPU (torchrun): DeepSpeed ZeRO-3 full and LoRA, FSDP full and LoRA (1.5B),
 # printing one RESULT line per stage with tokens/s and peak memory, then a summary.
 #
 #   scripts/gpu_smoke.sh               # on a GPU machine (about 10 minutes on one H100)
 #   scripts/gpu_smoke.sh --dry-run     # same stages on CPU with micro models (CPU=1 does the same)
 #
 # Environment: PYTHON (default python3), WORK (scratch folder, default a new temp dir), STEPS (training steps,
-# default 10), TOKENIZER (default ../shared/models/qwen2.5-tokenizer), SKIP_7B=1, SKIP_VLLM=1.
+# default 10), TOKENIZER (default ../shared/models/qwen2.5-tokenizer), SKIP_7B=1, SKIP_VLLM=1, NPROC_GPU
+# (processes for the distributed stages, default every GPU).
 # A failed stage is reported and the others still run; the exit status is non-zero if any stage failed.
 set -uo pipefail
 
@@ -19,7 +21,7 @@ DRY="${CPU:-0}"
 for arg in "$@"; do
   case "$arg" in
     --dry-run) DRY=1 ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "error: unknown argument $arg (use --dry-run)" >&2; exit 2 ;;
   esac
 done
@@ -102,6 +104,44 @@ ADAPTER=()
 stage generate-hf "${SMOKE[@]}" generate "hf-$SMALL" hf "$WORK/model-small" "${ADAPTER[@]}" "${GEN[@]}"
 if [ "${SKIP_VLLM:-0}" != "1" ]; then
   stage generate-vllm "${SMOKE[@]}" generate "vllm-$SMALL" vllm "$WORK/model-small" "${ADAPTER[@]}" "${GEN[@]}"
+fi
+
+# Distributed: every GPU of the node under torchrun (2 CPU processes, gloo, in the dry run). DeepSpeed ZeRO-3
+# full and LoRA run on CPU too (tests/train/test_train_distributed.py); FSDP needs GPUs (accelerate only
+# enables it for GPU launches), so only this script runs it.
+NPROC=2
+[ "$DRY" != "1" ] && command -v nvidia-smi >/dev/null && NPROC="${NPROC_GPU:-$(nvidia-smi -L | wc -l)}"
+DIST=("$PYTHON" -m torch.distributed.run --nproc-per-node "$NPROC" --master-port "${MASTER_PORT:-29533}" -m text2sql train)
+DIST_SET=(--set "model_name_or_path=$WORK/model-small" "${TRAIN_SET[@]}" "${COMMON[@]}")
+dist_result() {  # dist_result NAME OUT: one RESULT line from the run's meta (world size, steps, loss)
+  "$PYTHON" - "$1" "$2" <<'PY' | tee -a "$LOG" || { echo "FAILED $1: no trained model in $2" | tee -a "$LOG"; FAILED=1; }
+import json, sys
+from pathlib import Path
+name, out = sys.argv[1], Path(sys.argv[2])
+meta = json.loads((out / "t2s_meta.json").read_text())
+losses = [h["loss"] for h in json.loads((out / "t2s_train_log.json").read_text()) if "loss" in h]
+print(f"RESULT {name}: {meta['world_size']} processes, {meta['global_step']} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}")
+PY
+}
+if "$PYTHON" -c "import deepspeed" >/dev/null 2>&1; then
+  stage dist-zero3-full "${DIST[@]}" "$ROOT/train_args/deepspeed/qwen-full-zero3.json" --set "output_dir=$WORK/zero3-full" \
+    --set per_device_train_batch_size=2 --set gradient_accumulation_steps=1 "${DIST_SET[@]}"
+  dist_result dist-zero3-full "$WORK/zero3-full"
+  stage dist-zero3-lora "${DIST[@]}" "$ROOT/train_args/qwen-lora.json" --set "output_dir=$WORK/zero3-lora" \
+    --set "deepspeed=$ROOT/train_args/deepspeed/ds_zero3.json" "${DIST_SET[@]}"
+  dist_result dist-zero3-lora "$WORK/zero3-lora"
+else
+  echo "SKIPPED dist-zero3: deepspeed is not installed (pip install 't2s[deepspeed]')" | tee -a "$LOG"
+fi
+if [ "$DRY" != "1" ]; then
+  FSDP=(--set "fsdp=full_shard auto_wrap" --set 'fsdp_config={"transformer_layer_cls_to_wrap": ["Qwen2DecoderLayer"]}')
+  for mode in full lora; do
+    stage "dist-fsdp-$mode" "${DIST[@]}" "$ROOT/train_args/qwen-lora.json" --set "train_mode=$mode" \
+      --set "output_dir=$WORK/fsdp-$mode" "${FSDP[@]}" "${DIST_SET[@]}"
+    dist_result "dist-fsdp-$mode" "$WORK/fsdp-$mode"
+  done
+else
+  echo "SKIPPED dist-fsdp: FSDP needs GPUs (accelerate enables it only for GPU launches)" | tee -a "$LOG"
 fi
 
 echo "== summary"

@@ -50,6 +50,18 @@ def dpo_rows(n: int) -> list[dict]:
     ]
 
 
+def long_conversations(n: int, turns: int = 16) -> list[dict]:
+    """Like Firefly's dummy_data.jsonl (33 conversations of 1,048-1,507 Qwen2.5 tokens, none within its
+    max_seq_length=1024): multi-turn conversations longer than 1024 tokens, built from the bundled sample."""
+    exs = sample_examples(n + turns)
+    return [
+        {"conversation_id": i, "category": "sql", "system": SYSTEM,
+         "conversation": [{"human": f"-- {ex.db_id}\n{ex.question} " * 3, "assistant": ex.query}
+                          for ex in exs[i : i + turns]]}
+        for i in range(n)
+    ]  # fmt: skip
+
+
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     return path

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from train_helpers import SYSTEM, sample_examples, write_jsonl
+from train_helpers import SYSTEM, long_conversations, sample_examples, write_jsonl
 
 from text2sql.core.errors import T2SError
 from text2sql.train.config import load_config
@@ -141,11 +141,11 @@ def test_conversation_and_dpo_rows_convert_to_chat_messages():
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "rows"),
-    [("qwen2-7b-sft-qlora.json", firefly_sft_rows), ("qwen1.5-7b-dpo-qlora.json", firefly_dpo_rows)],
+    [("qwen2-7b-sft-qlora.json", long_conversations), ("qwen1.5-7b-dpo-qlora.json", firefly_dpo_rows)],
 )
 def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
     """Firefly's own SFT/DPO config (paths changed; fp16 off: a CPU has no fp16 kernels worth using) trains on
-    its own JSONL formats."""
+    its own JSONL formats; conversations longer than its max_seq_length train on their leading turns."""
     from text2sql.models.tiny import build_tiny_model
     from text2sql.train.trainer import train
 
@@ -160,6 +160,9 @@ def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
     assert (out / "adapter_model.safetensors").is_file()
     log = json.loads((out / "t2s_train_log.json").read_text())
     assert log[-1]["step"] == 1 and log[-1]["train_loss"] > 0
+    meta = json.loads((out / "t2s_meta.json").read_text())
+    if name.startswith("qwen2-"):  # every conversation is over 1024 tokens: all kept, all trimmed
+        assert meta["examples_kept"] == meta["examples_trimmed"] == 4 and meta["examples_dropped"] == 0
 
 
 def test_every_assistant_turn_of_a_conversation_is_trained():
@@ -169,7 +172,8 @@ def test_every_assistant_turn_of_a_conversation_is_trained():
     tok = load_tokenizer(None)
     rows, _ = from_firefly_rows(firefly_sft_rows(2), "sft")
     messages = rows[1]["messages"]  # system, user, assistant, user, assistant
-    ids, mask = conversation_ids(tok, messages)
+    ids, mask, turns = conversation_ids(tok, messages)
+    assert turns == 2
     assert ids == tok.apply_chat_template(messages, tokenize=True, return_dict=True)["input_ids"]
     spans, start = [], None
     for i, m in enumerate([*mask, 0]):
@@ -181,7 +185,38 @@ def test_every_assistant_turn_of_a_conversation_is_trained():
     answers = [m["content"] for m in messages if m["role"] == "assistant"]
     assert [s.split("<|im_end|>")[0] for s in spans] == answers  # each answer and its end of turn, no prompt
     ds, report = build_conversation_dataset(rows, tok, max_length=len(ids) - 1)
-    assert report.kept == 1 and report.dropped == 1 and len(ds) == 1  # the long one is dropped, counted
+    assert (
+        report.kept == 2 and report.trimmed == 1 and report.dropped == 0
+    )  # the long one keeps its first turn
+    first_turn = tok.apply_chat_template(messages[:3], tokenize=True, return_dict=True)["input_ids"]
+    assert ds[1]["input_ids"] == first_turn and sum(ds[1]["completion_mask"]) > 0
+
+
+def test_long_conversations_keep_their_leading_whole_turns():
+    """Firefly cuts a conversation at max_seq_length; t2s keeps the whole turns before that point, so no turn
+    loses its answer or its chat header, and drops only a conversation whose first turn is too long."""
+    from text2sql.prompts.tokenizer import load_tokenizer
+    from text2sql.train.firefly import build_conversation_dataset, conversation_ids
+
+    tok = load_tokenizer(None)
+    rows, _ = from_firefly_rows(long_conversations(3, turns=6), "sft")
+    lengths = [len(conversation_ids(tok, r["messages"])[0]) for r in rows]
+    one_turn = len(conversation_ids(tok, rows[0]["messages"][:3])[0])
+    limit = min(lengths) - 1
+    ds, report = build_conversation_dataset(rows, tok, limit)
+    assert report.kept == report.trimmed == 3 and report.dropped == 0
+    assert "3 of them trimmed to their leading whole turns within max_seq_length=" in report.line()
+    for row, ids, mask in zip(rows, ds["input_ids"], ds["completion_mask"], strict=True):
+        assert len(ids) <= limit
+        n = len(ids)
+        # the kept ids are exactly the chat-template rendering of the first k whole turns, for the largest k
+        whole = [conversation_ids(tok, row["messages"][: 1 + 2 * k])[0] for k in range(1, 7)]
+        k = max(i for i, w in enumerate(whole, 1) if len(w) <= limit)
+        assert ids == whole[k - 1] and len(mask) == n and k < 6
+    ds, report = build_conversation_dataset(rows, tok, one_turn)  # only row 0's first turn fits
+    assert report.kept == 1 and report.too_long == 2 and len(ds) == 1
+    with pytest.raises(T2SError, match=r"^no conversation's first turn fits max_seq_length=10; raise it$"):
+        build_conversation_dataset(rows, tok, 10)
 
 
 def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
@@ -198,7 +233,9 @@ def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
     raw = {**firefly("qwen-7b-pretrain-qlora.json", tmp_path, model, corpus), "report_to": "none"}
     cfg = load_config(raw)
     assert cfg.data.task_type == "pretrain" and cfg.args.completion_only_loss is False
-    assert cfg.args.dataset_num_proc == 10 and cfg.args.warmup_steps == 0.01 and cfg.args.optim == "adamw_torch"
+    assert (
+        cfg.args.dataset_num_proc == 10 and cfg.args.warmup_steps == 0.01 and cfg.args.optim == "adamw_torch"
+    )
     from text2sql.train.launch import has_accelerator
 
     if not has_accelerator():

@@ -53,10 +53,12 @@ def register(app: typer.Typer) -> None:
             from text2sql.train.progress import quiet_libraries
 
             quiet_libraries()
+        from text2sql.train.launch import is_main_process
         from text2sql.train.trainer import train
 
         out = train(config, set_ or [], resume=resume, overwrite=overwrite, verbose=verbose)
-        typer.echo(f"trained model written to {out}")
+        if is_main_process():  # one line per run, not one per rank
+            typer.echo(f"trained model written to {out}")
 
     @app.command("merge")
     def merge_cmd(

@@ -237,7 +237,9 @@ def _check_types(raw: dict, classes) -> None:
         hint = hints.get(RENAMED.get(key, key))
         if hint is None or value is None:
             continue
-        allowed = {a for a in (typing.get_args(hint) or (hint,)) if isinstance(a, type)}
+        options = typing.get_args(hint) or (hint,)
+        # `dict[str, Any] | str` (fsdp_config): the dict alias counts as dict
+        allowed = {o for a in options for o in (a, typing.get_origin(a)) if isinstance(o, type)}
         if not allowed & {int, float, bool, str} or type(value) in allowed:
             continue
         if (

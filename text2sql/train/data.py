@@ -24,6 +24,7 @@ class FitReport:
     too_long: int = 0  # prompt + answer over max_seq_length
     prompt_too_long: int = 0  # prompt over max_prompt_length
     no_gold: int = 0  # nothing to learn from (an RL prompt without gold SQL)
+    trimmed: int = 0  # kept, of a multi-turn conversation only its leading whole turns that fit
 
     @property
     def dropped(self) -> int:
@@ -31,6 +32,10 @@ class FitReport:
 
     def line(self) -> str:
         parts = [f"{self.kept} examples kept"]
+        if self.trimmed:
+            parts.append(
+                f"{self.trimmed} of them trimmed to their leading whole turns within max_seq_length={self.max_length}"
+            )
         if self.too_long:
             parts.append(f"{self.too_long} dropped as longer than max_seq_length={self.max_length} tokens")
         if self.prompt_too_long:
@@ -138,7 +143,9 @@ def build_dpo_dataset(rows: list[dict], tokenizer, max_length: int, max_prompt_l
         if not all(isinstance(row.get(k), list) for k in ("prompt", "chosen", "rejected")):
             raise T2SError(f"row {n}: a DPO row needs 'prompt', 'chosen' and 'rejected' message lists")
         prompt_len = len(token_ids(tokenizer, row["prompt"], True))
-        longest = max(len(token_ids(tokenizer, row["prompt"] + row[k], False)) for k in ("chosen", "rejected"))
+        longest = max(
+            len(token_ids(tokenizer, row["prompt"] + row[k], False)) for k in ("chosen", "rejected")
+        )
         if fits(report, prompt_len, longest):
             keep.append({k: row[k] for k in ("prompt", "chosen", "rejected")})
     if not keep:

@@ -130,13 +130,17 @@ def has_multi_turn(rows: list[dict]) -> bool:
     return any(sum(m.get("role") == "assistant" for m in r.get("messages") or []) > 1 for r in rows)
 
 
-def conversation_ids(tokenizer, messages: list[dict]) -> tuple[list[int], list[int]]:
-    """Token ids of a whole conversation and a mask that is 1 on every assistant turn (its answer and end of
-    turn), as Firefly trains; each turn is rendered with the chat template exactly as inference shows it."""
+def conversation_ids(
+    tokenizer, messages: list[dict], max_length: int | None = None
+) -> tuple[list[int], list[int], int]:
+    """Token ids of a conversation, a mask that is 1 on every assistant turn (its answer and end of turn), as
+    Firefly trains, and how many assistant turns they hold. Each turn is rendered with the chat template exactly
+    as inference shows it. With `max_length` the ids stop after the last whole turn that fits (none: empty)."""
     from text2sql.train.data import token_ids
 
     ids: list[int] = []
     mask: list[int] = []
+    turns = 0
     for i, message in enumerate(messages):
         if message.get("role") != "assistant":
             continue
@@ -144,14 +148,19 @@ def conversation_ids(tokenizer, messages: list[dict]) -> tuple[list[int], list[i
         full = token_ids(tokenizer, messages[: i + 1], False)
         if prompt[: len(ids)] != ids or full[: len(prompt)] != prompt:
             raise T2SError("the chat template renders earlier turns differently once later turns follow")
+        if max_length is not None and len(full) > max_length:
+            break
         mask += [0] * (len(prompt) - len(ids)) + [1] * (len(full) - len(prompt))
         ids = full
-    return ids, mask
+        turns += 1
+    return ids, mask, turns
 
 
 def build_conversation_dataset(rows: list[dict], tokenizer, max_length: int):
-    """Multi-turn SFT rows with loss on every assistant turn; a conversation longer than max_length is
-    dropped and counted (cutting it would leave a turn without its context)."""
+    """Multi-turn SFT rows with loss on every assistant turn. A conversation longer than max_length keeps its
+    leading whole turns that fit (system, then user/assistant pairs) and is counted as trimmed, as Firefly cuts
+    at max_seq_length but never inside a turn (a cut turn loses its answer or its chat header); one whose first
+    turn does not fit is dropped and counted."""
     from datasets import Dataset
 
     from text2sql.train.data import FitReport
@@ -161,13 +170,14 @@ def build_conversation_dataset(rows: list[dict], tokenizer, max_length: int):
         messages = row.get("messages")
         if not isinstance(messages, list) or not messages or messages[-1].get("role") != "assistant":
             raise T2SError(f"row {n}: an SFT row needs 'messages' ending with the assistant's answer")
-        row_ids, row_mask = conversation_ids(tokenizer, messages)
-        if len(row_ids) > max_length:
+        row_ids, row_mask, turns = conversation_ids(tokenizer, messages, max_length)
+        if not turns:
             report.too_long += 1
             continue
         report.kept += 1
+        report.trimmed += turns < sum(m.get("role") == "assistant" for m in messages)
         ids.append(row_ids)
         masks.append(row_mask)
     if not ids:
-        raise T2SError(f"no conversation fits max_seq_length={max_length}; raise it")
+        raise T2SError(f"no conversation's first turn fits max_seq_length={max_length}; raise it")
     return Dataset.from_dict({"input_ids": ids, "completion_mask": masks}), report

@@ -30,6 +30,14 @@ def launched_world_size() -> int:
     return 1
 
 
+def is_main_process() -> bool:
+    """Rank 0 of a torchrun / accelerate / mpirun launch (or a plain run): the one that prints per-run lines."""
+    for name in ("RANK", "PMI_RANK", "OMPI_COMM_WORLD_RANK"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name]) == 0
+    return True
+
+
 def distributed_defaults(raw: dict) -> dict:
     """Trainer arguments to add to `raw` (the user's keys win, unless they cannot work)."""
     out: dict = {}
@@ -40,6 +48,12 @@ def distributed_defaults(raw: dict) -> dict:
                 f"{launched_world_size()} launched processes as a separate training; remove the key"
             )
         out["use_cpu"] = raw.get("use_cpu", True)
+        if raw.get("fsdp"):
+            raise T2SError(
+                "fsdp needs GPUs: accelerate turns FSDP on only for GPU/accelerator launches, so on CPU the key "
+                "would be ignored and every rank would hold the whole model (plain DDP); remove it, or shard with "
+                "'deepspeed': 'train_args/deepspeed/ds_zero3.json', which runs on CPU"
+            )
     # Every parameter that trains takes part in each forward pass (LoRA adapters or the whole model), so
     # DDP never needs to search for unused ones.
     out["ddp_find_unused_parameters"] = raw.get("ddp_find_unused_parameters", False)
@@ -59,6 +73,39 @@ def check_launch() -> None:
             "several GPUs use `accelerate launch --multi_gpu --num_processes N` (gloo on CPU) or "
             "`torchrun --nproc-per-node N`"
         )
+
+
+def init_deepspeed_comm(args) -> None:
+    """Give DeepSpeed a process group before the model loads (ZeRO-3 partitions it while loading).
+
+    On CPU (`use_cpu`) accelerate starts gloo itself and never initialises `deepspeed.comm`, so `zero.Init` saw
+    a world of one process and refused the batch sizes ("train_batch_size is not equal to ... world_size");
+    DeepSpeed wraps that existing torch process group instead. A plain `t2s train` (no launcher) gets a group
+    of one process here, as the `deepspeed` launcher would set up; without it DeepSpeed looked for MPI
+    (mpi4py) and failed with a traceback. On GPUs under a launcher accelerate has already done this."""
+    if not args.deepspeed:
+        return
+    import torch
+    import torch.distributed
+    from deepspeed import comm
+
+    if comm.is_initialized():
+        return
+    if torch.distributed.is_initialized():
+        comm.init_distributed(dist_backend=torch.distributed.get_backend(), auto_mpi_discovery=False)
+        return
+    if launched_world_size() > 1:
+        return  # a launcher whose group accelerate did not form: DeepSpeed sets it up from the environment
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    for key, value in {"RANK": "0", "LOCAL_RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+                       "MASTER_PORT": port}.items():  # fmt: skip
+        os.environ.setdefault(key, value)
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    comm.init_distributed(dist_backend=backend, auto_mpi_discovery=False)
 
 
 def check_deepspeed(raw: dict) -> None:

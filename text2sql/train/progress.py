@@ -51,7 +51,7 @@ class ProgressLine(TrainerCallback):
         if self.live:
             self.stream.write("\r\033[K" + text + ("\n" if final else ""))
             self.drawn = not final
-        elif text != self.printed:
+        elif text.split(" | ")[0] != self.printed.split(" | ")[0] or not text.startswith("step "):
             self.stream.write(text + "\n")
             self.printed = text
         self.stream.flush()

@@ -120,6 +120,9 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
         from text2sql.train.reward_model import build_reward_trainer
 
         return build_reward_trainer(cfg, callbacks)
+    from text2sql.train.launch import init_deepspeed_comm
+
+    init_deepspeed_comm(args)  # before the model loads: ZeRO-3 partitions it while loading
     tok = load_train_tokenizer(cfg)
     rows, train_ds, eval_ds, report = _datasets(cfg, tok, args.process_index == 0)
     model, peft_config = load_model(cfg.model, args)
@@ -229,6 +232,7 @@ def train(
             train_file=str(cfg.data.train_file),
             examples_kept=report.kept,
             examples_dropped=report.dropped,
+            examples_trimmed=report.trimmed,
             dropped_over_max_seq_length=report.too_long,
             dropped_over_max_prompt_length=report.prompt_too_long,
             max_seq_length=cfg.data.max_seq_length,
