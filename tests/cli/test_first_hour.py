@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_generation_cli import t2s
+from cli_helpers import t2s
 
 from text2sql.core.progress import Progress
 

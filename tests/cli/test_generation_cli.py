@@ -1,32 +1,9 @@
 """`t2s eval --backend gold/--model` and `t2s predict` through the CLI, as a user runs them."""
 
-import io
 import json
-import sys
-from contextlib import redirect_stderr
-from types import SimpleNamespace
 
 import pytest
-
-from text2sql.cli import main
-
-
-def t2s(*args, check=True):
-    """Run the CLI in-process (the entry point's exit code and stderr, without re-importing torch)."""
-    err, argv = io.StringIO(), sys.argv
-    sys.argv = ["t2s", *args]
-    try:
-        with redirect_stderr(err):
-            main()
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
-    finally:
-        sys.argv = argv
-    res = SimpleNamespace(returncode=code, stderr=err.getvalue())
-    if check:
-        assert code == 0, res.stderr
-    return res
+from cli_helpers import t2s
 
 
 def test_eval_gold_backend_scores_100_percent(tmp_path):

@@ -4,7 +4,7 @@ reward` end to end with a tiny generation model and a tiny reward model trained 
 import json
 
 import pytest
-from test_generation_cli import t2s
+from cli_helpers import t2s
 from train_helpers import dpo_rows, write_jsonl
 
 from text2sql.core.errors import T2SError

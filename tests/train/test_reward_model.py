@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_generation_cli import t2s
+from cli_helpers import t2s
 from train_helpers import base_config, dpo_rows, write_jsonl
 
 from text2sql.core.errors import T2SError
