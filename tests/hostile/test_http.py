@@ -34,7 +34,11 @@ def raw_server(behave):
                 buf += got
             head, _, rest = buf.partition(b"\r\n\r\n")
             length = next(
-                (int(h.split(b":")[1]) for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")),
+                (
+                    int(h.split(b":")[1])
+                    for h in head.split(b"\r\n")
+                    if h.lower().startswith(b"content-length")
+                ),
                 0,
             )
             while len(rest) < length:
@@ -63,7 +67,9 @@ def one_record():
 
 
 def completion(content: str) -> bytes:
-    return json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}).encode()
+    return json.dumps(
+        {"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}
+    ).encode()
 
 
 def run_bounded(url, **kw):
