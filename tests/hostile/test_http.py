@@ -92,7 +92,7 @@ def test_endless_body_is_capped_in_bytes_and_time():
     def endless(send, state):
         send(HEAD_200 + b"\r\n")
         chunk = b"x" * 65536
-        for _ in range(20_000):  # 1.3 GB at most; the client hangs up long before
+        for _ in range(5_000):  # 330 MB at most; a bounded client hangs up after 4 MB
             send(chunk)
 
     url, state, stop = raw_server(endless)
@@ -209,3 +209,50 @@ def test_connection_refused_is_unreachable():
         port = s.getsockname()[1]
     msg, took, _ = run_bounded(f"http://127.0.0.1:{port}/v1", timeout=2, max_retries=0)
     assert "cannot reach" in msg and "check --base-url" in msg and took < 3
+
+
+def test_the_cli_ends_a_hostile_server_in_one_line_within_tries_times_the_timeout(tmp_path, monkeypatch):
+    """`t2s predict --backend openai` against an endless and a trickling server: one `error:` line each,
+    within 6 tries x --request-timeout, and nothing written outside the output folder."""
+    import io
+    import sys
+    from contextlib import redirect_stderr
+
+    from text2sql.cli import main
+
+    monkeypatch.setattr("text2sql.generation.openai.MAX_WAIT", 0.01)  # no backoff sleeps in a test
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+    def endless(send, state):
+        send(HEAD_200 + b"\r\n")
+        for _ in range(1_000):
+            send(b"y" * 65536)
+
+    def trickle(send, state):
+        send(HEAD_200 + b"\r\n")
+        for _ in range(30):
+            send(b" ")
+            time.sleep(0.2)
+
+    for behave, needle in ((endless, "larger than"), (trickle, "had not finished after 1 s")):
+        url, state, stop = raw_server(behave)
+        err, argv = io.StringIO(), sys.argv
+        sys.argv = ["t2s", "predict", "--backend", "openai", "--model", "m", "--base-url", url]
+        sys.argv += ["--request-timeout", "1", "--limit", "1", "-o", str(tmp_path / behave.__name__)]
+        t0 = time.monotonic()
+        try:
+            with redirect_stderr(err), pytest.raises(SystemExit) as ex:
+                main()
+        finally:
+            sys.argv = argv
+            stop()
+        took = time.monotonic() - t0
+        lines = [line for line in err.getvalue().splitlines() if line.strip()]
+        errors = [line for line in lines if line.startswith("error:")]
+        assert ex.value.code == 2 and len(errors) == 1 and lines[-1] == errors[0], err.getvalue()
+        assert all(line.startswith(("prompts:", "error:")) for line in lines)  # a progress line, no traceback
+        assert needle in errors[0] and "6 tries" in errors[0]
+        assert took < 6 * 1 + 6 and state["requests"] == 6
+        assert list(cwd.iterdir()) == []
