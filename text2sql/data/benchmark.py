@@ -249,11 +249,14 @@ class Benchmark:
         return out
 
     def check_databases(self, examples: list[Example]) -> None:
-        """Every example's database exists: a db_id outside the benchmark fails before any generation."""
+        """Every example's db_id belongs to the benchmark: one outside it fails before any generation.
+
+        A db_id the tables file describes but whose folder is missing (this Spider copy lacks soccer_1,
+        which 14 train questions use) stays a per-question execution error.
+        """
         for db_id in dict.fromkeys(e.db_id for e in examples):
             try:
                 self.schema(db_id)
-                self.db_path(db_id)
             except T2SError as err:
                 first = next(e.id for e in examples if e.db_id == db_id)
                 raise T2SError(f"question {first}: {err}") from None
