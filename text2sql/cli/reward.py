@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from text2sql.core.errors import T2SError
+from text2sql.core.text import scrub_all
 
 
 def _prompt_fields(path: Path | None) -> dict[str, dict]:
@@ -140,23 +141,29 @@ def register(app: typer.Typer) -> None:
             sum(w * per_reward[n][i] for n, w in zip(names, weights, strict=True)) for i in range(len(rows))
         ]
         if output is not None:
+            lines = []
+            for i, (cid, _, _) in enumerate(rows):
+                v = verdicts[i]
+                obj = {
+                    "id": cid,
+                    "reward": totals[i],
+                    "correct": v.correct,
+                    "executed": v.executed,
+                    "error": v.error,
+                    "sql": v.sql,
+                }
+                if len(names) > 1:
+                    obj["rewards"] = {n: per_reward[n][i] for n in names}
+                lines.append(json.dumps(scrub_all(obj), ensure_ascii=False) + "\n")
+            # whole or not at all: a file cut at row 7 of 11 reads as a smaller, finished run
+            tmp = output.with_name(f".{output.name}.tmp")
             try:
                 output.parent.mkdir(parents=True, exist_ok=True)
-                with open(output, "w", encoding="utf-8") as f:
-                    for i, (cid, _, _) in enumerate(rows):
-                        v = verdicts[i]
-                        obj = {
-                            "id": cid,
-                            "reward": totals[i],
-                            "correct": v.correct,
-                            "executed": v.executed,
-                            "error": v.error,
-                            "sql": v.sql,
-                        }
-                        if len(names) > 1:
-                            obj["rewards"] = {n: per_reward[n][i] for n in names}
-                        f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+                tmp.write_text("".join(lines), encoding="utf-8")
+                tmp.replace(output)
             except OSError as e:
+                if tmp.is_file():
+                    tmp.unlink()
                 raise T2SError(f"cannot write {output}: {e.strerror or e}") from None
         n = len(rows)
         typer.echo(

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.text import scrub_all
 from text2sql.data.schema import Column, Example, ForeignKey, Schema, Table
 
 SQLITE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
@@ -35,9 +36,9 @@ def sample_dir() -> Path:
 
 
 def _read_json(path: Path):
+    """A JSON file; invalid UTF-8 and lone surrogates in it are data (U+FFFD), not a crash mid-run."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        return scrub_all(json.loads(path.read_bytes().decode("utf-8", errors="replace")))
     except json.JSONDecodeError as e:
         raise T2SError(f"{path} is not valid JSON: {e}") from None
     except OSError as e:
@@ -47,6 +48,27 @@ def _read_json(path: Path):
 def _difficulty(value) -> str | None:
     """BIRD's `difficulty` label, lower-cased; anything else (Spider has none) is ignored."""
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def _type_name(value) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _check_example(item, path: Path, n: int) -> None:
+    """The fields an example must have, with their types: `"question": 7` is not a question."""
+    where = f"{path}: example {n}"
+    if not isinstance(item, dict):
+        raise T2SError(f"{where} is {_type_name(item)}, not an object with db_id and question")
+    for key in ("db_id", "question"):
+        if key not in item:
+            raise T2SError(f"{where} has no {key!r}: every example needs db_id and question")
+        if not isinstance(item[key], str) or not item[key].strip():
+            raise T2SError(
+                f"{where}: {key} is {_type_name(item[key])} {item[key]!r:.60}, expected a non-empty string"
+            )
+    for key in ("query", "SQL", "evidence"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise T2SError(f"{where}: {key} is {_type_name(item[key])} {item[key]!r:.60}, expected a string")
 
 
 def _read_tables(path: Path) -> list[dict]:
@@ -212,21 +234,32 @@ class Benchmark:
             items = _read_json(path)
             if not isinstance(items, list):
                 raise T2SError(f"{path} must hold a JSON list of examples")
-            for item in items:
-                try:
-                    query = item.get("query", item.get("SQL"))
-                    ex = Example(
-                        db_id=item["db_id"],
-                        question=item["question"],
-                        query=query if query is not None else "",
-                        evidence=item.get("evidence") or None,
-                        difficulty=_difficulty(item.get("difficulty")),
-                        id=f"{split}-{len(out)}",
-                    )
-                except (KeyError, AttributeError, TypeError):
-                    raise T2SError(f"{path}: every example needs db_id and question") from None
+            for n, item in enumerate(items):
+                _check_example(item, path, n)
+                query = item.get("query", item.get("SQL"))
+                ex = Example(
+                    db_id=item["db_id"],
+                    question=item["question"],
+                    query=query if query is not None else "",
+                    evidence=item.get("evidence") or None,
+                    difficulty=_difficulty(item.get("difficulty")),
+                    id=f"{split}-{len(out)}",
+                )
                 out.append(ex)
         return out
+
+    def check_databases(self, examples: list[Example]) -> None:
+        """Every example's db_id belongs to the benchmark: one outside it fails before any generation.
+
+        A db_id the tables file describes but whose folder is missing (this Spider copy lacks soccer_1,
+        which 14 train questions use) stays a per-question execution error.
+        """
+        for db_id in dict.fromkeys(e.db_id for e in examples):
+            try:
+                self.schema(db_id)
+            except T2SError as err:
+                first = next(e.id for e in examples if e.db_id == db_id)
+                raise T2SError(f"question {first}: {err}") from None
 
     def db_ids(self) -> list[str]:
         if self.format == "sqlite":

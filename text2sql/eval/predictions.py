@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.text import scrub
 from text2sql.data.schema import Example
 
 Prediction = str | tuple[object, str]
@@ -28,7 +29,7 @@ def _from_bird(items: dict, path: Path) -> list[tuple[object, str]]:
     for key, value in items.items():
         if not isinstance(value, str):  # the official scores such an entry as a failing query
             value = ""
-        preds.append((str(key), value.split(BIRD_SEPARATOR)[0].strip()))
+        preds.append((str(key), scrub(value.split(BIRD_SEPARATOR)[0].strip())))
     if not all(k.isdigit() for k, _ in preds):
         raise T2SError(f'{path}: a BIRD predictions object must be keyed by question index ("0", "1", ...)')
     return preds
@@ -36,10 +37,13 @@ def _from_bird(items: dict, path: Path) -> list[tuple[object, str]]:
 
 def _from_item(item, where: str) -> Prediction:
     if isinstance(item, str):
-        return item
+        return scrub(item)
     if isinstance(item, dict) and isinstance(item.get("sql", item.get("pred")), str):
-        sql = item.get("sql", item.get("pred"))
-        return (item["id"], sql) if item.get("id") is not None else sql
+        sql = scrub(item.get("sql", item.get("pred")))  # JSON may spell a lone surrogate: "\ud800"
+        pid = item.get("id")
+        if pid is not None and (isinstance(pid, bool) or not isinstance(pid, str | int)):
+            raise T2SError(f"{where}: id is {json.dumps(pid)[:40]}, expected a string or an index")
+        return (pid, sql) if pid is not None else sql
     raise T2SError(f"{where}: expected a SQL string or an object with a string `sql` field")
 
 
@@ -55,10 +59,10 @@ def read_predictions(path: str | Path) -> list[str] | list[tuple[object, str]]:
     path = Path(path)
     if not path.is_file():
         raise T2SError(f"predictions file {path} does not exist")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise T2SError(f"cannot read predictions file {path}: {e}") from None
+    try:  # invalid UTF-8 in a prediction is what the model wrote: U+FFFD, scored as (wrong) SQL
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as e:
+        raise T2SError(f"cannot read predictions file {path}: {e.strerror or e}") from None
     head = text.lstrip()[:1]
     if head == "{":  # one JSON object for the whole file: BIRD's predict_dev.json
         try:

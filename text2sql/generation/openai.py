@@ -1,6 +1,8 @@
-"""Any OpenAI-compatible chat endpoint (vLLM server, Ollama, hosted APIs) over stdlib HTTP.
+"""Any OpenAI-compatible chat endpoint (vLLM server, Ollama, hosted APIs) over httpx.
 
-Plain `urllib` keeps the dependency list short. Real endpoints misbehave in many small ways (429s with
+Every request is bounded: its body by `max_body_bytes` and its whole exchange by `--request-timeout`
+(checked between reads, since a per-read timeout never fires on a server that trickles bytes), and
+Ctrl-C stops the requests in flight instead of letting them retry. Real endpoints misbehave in many small ways (429s with
 an HTTP-date `Retry-After`, a proxy's HTML page with status 200, `{"choices": []}`, a choice without
 its message), so every answer is validated and anything odd is retried with exponential backoff; when
 the retries run out the user gets one `error:` line that says what the server did, never a traceback.
@@ -10,20 +12,22 @@ A thread pool bounds how many requests are in flight.
 from __future__ import annotations
 
 import email.utils
-import http.client
 import json
 import os
+import threading
 import time
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from datetime import timezone
 
+import httpx
+
 from text2sql.core.errors import T2SError
+from text2sql.core.text import scrub
 from text2sql.generation.base import Backend, DecodingConfig
 
 RETRY_STATUS = {408, 409, 425, 429}  # and every 5xx, as the official OpenAI client does
 MAX_WAIT = 60.0  # seconds: no Retry-After makes a run sleep longer than this per attempt
+MAX_BODY = 4 * 1024 * 1024  # bytes: a chat completion of SQL is a few KB; more is a broken server
 
 
 def _retryable(code: int) -> bool:
@@ -32,6 +36,14 @@ def _retryable(code: int) -> bool:
 
 class _Odd(Exception):
     """An answer that is not a usable chat completion; retried like a 5xx."""
+
+
+class _Stalled(Exception):
+    """The server kept the request open past its deadline (trickling bytes or an endless body)."""
+
+
+class _Cancelled(Exception):
+    """Another request failed or the user pressed Ctrl-C: stop without retrying."""
 
 
 class _Rejected(T2SError):
@@ -83,9 +95,11 @@ def parse_choices(raw: bytes) -> list[str]:
     `content: null` is a legal empty answer (e.g. a reasoning model that spent its tokens thinking);
     a choice without `message`/`content` at all, or no choices, is a broken answer and is retried.
     """
+    # Invalid UTF-8 is data, not a transport failure: the bad bytes become U+FFFD in the answer.
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(text)
+    except json.JSONDecodeError:
         raise _Odd(f"a body that is not JSON: {_one_line(raw[:200].decode(errors='replace'))!r}") from None
     if not isinstance(body, dict):
         raise _Odd(f"JSON that is not a chat completion: {_one_line(json.dumps(body)[:200])}")
@@ -104,7 +118,7 @@ def parse_choices(raw: bytes) -> list[str]:
         content = msg["content"]
         if content is not None and not isinstance(content, str):
             raise _Odd(f"message.content of type {type(content).__name__}")
-        texts.append(content or "")
+        texts.append(scrub(content or ""))
     return texts
 
 
@@ -121,6 +135,7 @@ class OpenAIBackend(Backend):
         max_retries: int = 5,
         backoff: float = 1.0,
         timeout: float = 120.0,
+        max_body_bytes: int = MAX_BODY,
     ):
         if not timeout or timeout <= 0:
             raise T2SError("--request-timeout must be a positive number of seconds")
@@ -135,6 +150,30 @@ class OpenAIBackend(Backend):
             backoff,
             float(timeout),
         )
+        self.max_body_bytes = max_body_bytes
+        self._cancel = threading.Event()
+        self._client: httpx.Client | None = None
+
+    def _read_body(self, resp: httpx.Response, url: str, deadline: float) -> bytes:
+        """The whole body, or `_Odd`/`_Stalled` as soon as it is too large or the request's time is up.
+
+        The per-read timeout alone never fires on a server that trickles a byte now and then, and an
+        endless body would fill the memory, so the cap and the deadline are checked between reads.
+        """
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise _Odd(f"a body of {int(declared):,} bytes (more than the {self.max_body_bytes:,} allowed)")
+        chunks, size = [], 0
+        for chunk in resp.iter_bytes():  # decoded: a gzip bomb counts at its unpacked size
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _Odd(f"a body larger than the {self.max_body_bytes:,} bytes allowed")
+            chunks.append(chunk)
+            if self._cancel.is_set():
+                raise _Cancelled()
+            if time.monotonic() > deadline:
+                raise _Stalled(f"sent {size:,} bytes and had not finished after {self.timeout:g} s")
+        return b"".join(chunks)
 
     def _post(self, body: dict) -> list[str]:
         """POST one chat completion and return its answers, retrying everything transient or odd."""
@@ -144,47 +183,75 @@ class OpenAIBackend(Backend):
         data = json.dumps(body).encode()
         url = f"{self.base_url}/chat/completions"
         tries = self.max_retries + 1
-        for attempt in range(tries):
-            last = attempt == self.max_retries
-            wait = self.backoff * 2**attempt
-            req = urllib.request.Request(url, data=data, headers=headers, method="POST")
-            try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                    raw = resp.read()
-                return parse_choices(raw)
-            except urllib.error.HTTPError as e:
+        client = self._client or httpx.Client(timeout=self.timeout)
+        try:
+            for attempt in range(tries):
+                if self._cancel.is_set():
+                    raise _Cancelled()
+                last = attempt == self.max_retries
+                wait = self.backoff * 2**attempt
+                deadline = time.monotonic() + self.timeout
                 try:
-                    detail = _one_line(e.read()[:300].decode(errors="replace"))
-                except (OSError, http.client.HTTPException):
-                    detail = ""
-                if not _retryable(e.code) or last:
-                    hint = f" (is ${self.api_key_env} set?)" if e.code in (401, 403) else ""
-                    after = f" after {tries} tries" if _retryable(e.code) else ""
-                    kind = _Rejected if e.code == 400 else T2SError
-                    raise kind(f"{url} answered HTTP {e.code}{after}{hint}: {detail}") from None
-                told = _server_wait(e.headers)
-                wait = wait if told is None else told
-            except _Odd as e:
-                if last:
-                    raise T2SError(
-                        f"{url} returned {e} ({tries} tries); is --base-url an OpenAI-compatible API?"
-                    ) from None
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
-                timed_out = isinstance(e, TimeoutError) or isinstance(
-                    getattr(e, "reason", None), TimeoutError
-                )
-                if last and timed_out:  # a read timeout, or a connect timeout wrapped in URLError
-                    raise T2SError(
-                        f"{url} did not answer within {self.timeout:g} s ({tries} tries): "
-                        "raise --request-timeout or lower --concurrency"
-                    ) from None
-                if last:
-                    reason = _one_line(str(getattr(e, "reason", None) or e or type(e).__name__))
-                    raise T2SError(
-                        f"cannot reach {url} ({tries} tries): {reason}; check --base-url"
-                    ) from None
-            time.sleep(min(wait, MAX_WAIT))
+                    with client.stream("POST", url, content=data, headers=headers) as resp:
+                        if resp.status_code >= 400:
+                            detail = _one_line(self._read_some(resp).decode(errors="replace"))
+                            code = resp.status_code
+                            if not _retryable(code) or last:
+                                hint = f" (is ${self.api_key_env} set?)" if code in (401, 403) else ""
+                                after = f" after {tries} tries" if _retryable(code) else ""
+                                kind = _Rejected if code == 400 else T2SError
+                                raise kind(f"{url} answered HTTP {code}{after}{hint}: {detail}")
+                            told = _server_wait(resp.headers)
+                            wait = wait if told is None else told
+                        else:
+                            return parse_choices(self._read_body(resp, url, deadline))
+                except _Odd as e:
+                    if last:
+                        raise T2SError(
+                            f"{url} returned {e} ({tries} tries); is --base-url an OpenAI-compatible API?"
+                        ) from None
+                except _Stalled as e:
+                    if last:
+                        raise T2SError(
+                            f"{url} {e} ({tries} tries): raise --request-timeout or check the server"
+                        ) from None
+                except httpx.TimeoutException:
+                    if last:
+                        raise T2SError(
+                            f"{url} did not answer within {self.timeout:g} s ({tries} tries): "
+                            "raise --request-timeout or lower --concurrency"
+                        ) from None
+                except (httpx.UnsupportedProtocol, httpx.InvalidURL) as e:
+                    raise T2SError(f"--base-url {self.base_url!r} is not an http(s) URL: {e}") from None
+                except httpx.RemoteProtocolError as e:
+                    if last:
+                        raise T2SError(
+                            f"{url} closed the connection mid-answer ({tries} tries): {_one_line(str(e))}"
+                        ) from None
+                except (httpx.HTTPError, OSError) as e:
+                    if last:
+                        reason = _one_line(str(e) or type(e).__name__)
+                        raise T2SError(
+                            f"cannot reach {url} ({tries} tries): {reason}; check --base-url"
+                        ) from None
+                if self._cancel.wait(min(wait, MAX_WAIT)):  # Ctrl-C elsewhere: stop retrying now
+                    raise _Cancelled()
+        finally:
+            if client is not self._client:
+                client.close()
         raise AssertionError("unreachable")
+
+    def _read_some(self, resp: httpx.Response, limit: int = 300) -> bytes:
+        """The first bytes of an error body, for the message; never more than one chunk or two."""
+        got = b""
+        try:
+            for chunk in resp.iter_bytes():
+                got += chunk
+                if len(got) >= limit:
+                    break
+        except httpx.HTTPError:
+            pass
+        return got[:limit]
 
     def _complete(self, record: dict, n: int, temperature: float) -> list[str]:
         d = self.decoding
@@ -216,11 +283,23 @@ class OpenAIBackend(Backend):
         for r in records:
             if not r.get("messages"):
                 raise T2SError("the openai backend needs chat prompts (records with messages)")
+        self._cancel.clear()
+        self._client = httpx.Client(timeout=self.timeout)  # one connection pool for all the threads
         pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        futures = [pool.submit(self._complete, r, n, temperature) for r in records]
         try:
-            return list(pool.map(lambda r: self._complete(r, n, temperature), records))
+            wait(futures, return_when=FIRST_EXCEPTION)  # the first failure, not the first in order
+            for f in futures:
+                if f.done() and not f.cancelled() and f.exception() is not None:
+                    raise f.exception()
+            return [f.result() for f in futures]
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)  # one failure stops the requests not yet sent
+            # One failure or Ctrl-C: requests not yet sent are dropped, those in flight stop at their next
+            # read (never later than --request-timeout) and none retries.
+            self._cancel.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._client.close()
+            self._client = None
 
     def info(self) -> dict:
         return {

@@ -11,6 +11,7 @@ import base64
 import html
 import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def check_comparable(runs: list[Run], base: Run) -> None:
                         "these runs come from different benchmarks (or versions of one)"
                     )
         checksum = run.setting("questions_sha256")
-        if checksum and base_sum and checksum != base_sum:
+        if checksum and base_sum and str(checksum) != str(base_sum):
+            checksum, base_sum = str(checksum), str(base_sum)
             raise T2SError(
                 f"{run.name} and {base.name} record different question checksums ({checksum[:19]}… vs "
                 f"{base_sum[:19]}…): these runs come from different benchmarks (or versions of one)"
@@ -222,6 +224,12 @@ def figures(data: dict) -> dict[str, str | None]:
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
+    # Arm names are model paths and user labels: `$` in them must print, never start matplotlib mathtext.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _figures(data, plt, np, MaxNLocator)
+
+
+def _figures(data: dict, plt, np, MaxNLocator) -> dict[str, str | None]:
     arms, out = data["arms"], {}
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     style = {a["name"]: (colors[k % len(colors)], MARKERS[k % len(MARKERS)]) for k, a in enumerate(arms)}
@@ -397,17 +405,31 @@ def _scope(data: dict) -> str:
     return scope + (f", metric {metric}" if metric else "")
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*|~"})
+# `_` inside snake_case cannot emphasise, and brackets make a link only as `](`, `][` or `]:`; escaping
+# just those keeps the file readable as text ("EX [95% CI]", paths) and still literal when rendered.
+_MD_CONTEXTUAL = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\](?=[(\[:])|!(?=\[)")
+
+
+def md(text) -> str:
+    """Text as literal Markdown: HTML-escaped (a `<script>` in a name stays text) and its markup escaped."""
+    text = " ".join(str(text).split())  # a newline would end a table row
+    return _MD_CONTEXTUAL.sub(
+        lambda m: "\\" + m.group(), html.escape(text, quote=False).translate(_MD_SPECIAL)
+    )
+
+
 def to_markdown(data: dict) -> str:
     lines = [
         "# t2s report",
         "",
-        f"{len(data['arms'])} arm(s) on {_scope(data)}; baseline `{data['baseline']}`.",
+        f"{len(data['arms'])} arm(s) on {md(_scope(data))}; baseline {md(data['baseline'])}.",
         "",
     ]
-    lines += [f"- {line}" for line in _statistics_lines(data)] + [""]
+    lines += [f"- {md(line)}" for line in _statistics_lines(data)] + [""]
     for title, head, rows in _tables(data):
-        lines += [f"## {title}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows] + [""]
+        lines += [f"## {md(title)}", "", "| " + " | ".join(map(md, head)) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(md(c) for c in r) + " |" for r in rows] + [""]
     lines += ["Figures: see report.html.", ""]
     return "\n".join(lines)
 

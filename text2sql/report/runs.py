@@ -87,6 +87,11 @@ def _first(rec: dict, *keys, default=None):
 
 
 def _normalise(rec: dict) -> dict:
+    n_tokens = _first(rec, "n_tokens", "prompt_tokens")
+    if n_tokens is not None and (isinstance(n_tokens, bool) or not isinstance(n_tokens, int | float)):
+        raise TypeError(f"n_tokens is {type(n_tokens).__name__}, expected a number")
+    if not isinstance(rec["id"], str | int) or isinstance(rec["id"], bool):
+        raise TypeError(f"id is {type(rec['id']).__name__}, expected a string")
     correct = _first(rec, "correct", "ex", "exec_match", "match", default=False)
     category = _first(rec, "category", "error_category", "error_type", "error", default=None)
     difficulty = rec.get("difficulty")
@@ -98,7 +103,7 @@ def _normalise(rec: dict) -> dict:
         "hardness": str(rec.get("hardness") or "unknown").lower(),
         "difficulty": str(difficulty).lower() if difficulty else None,
         "category": "correct" if correct else (category or "wrong result"),
-        "n_tokens": _first(rec, "n_tokens", "prompt_tokens"),
+        "n_tokens": n_tokens,
     }
 
 
@@ -142,6 +147,59 @@ def derived_name(summary: dict) -> str | None:
     return name
 
 
+_NUMBER = (int, float)
+# Where a summary's fields live and what each must be: a report reads every one of them, so a summary
+# written by hand or by another tool is checked here, once, rather than failing deep in the rendering.
+_SUMMARY_FIELDS = {
+    ("name",): (str,),
+    ("arm",): (str,),
+    ("prompt_tokens_mean",): _NUMBER,
+    ("voted_ex",): _NUMBER,
+    ("greedy_ex",): _NUMBER,
+    ("questions_sha256",): (str,),
+    ("generation",): (dict,),
+    ("generation", "backend"): (str,),
+    ("generation", "model"): (str,),
+    ("generation", "adapter"): (str,),
+    ("generation", "predictions"): (str,),
+    ("generation", "prompt_config_hash"): (str,),
+    ("generation", "decoding"): (dict,),
+    ("generation", "decoding", "temperature"): _NUMBER,
+    ("generation", "decoding", "top_p"): _NUMBER,
+    ("generation", "decoding", "samples"): (int,),
+    **{(section,): (dict,) for section in _SECTIONS},
+    ("settings", "keep_distinct"): (bool, int),
+}
+
+
+def check_summary(summary: dict, path: Path) -> None:
+    """One `error:` line naming the file and the field when a summary field has the wrong type."""
+    for keys, types in _SUMMARY_FIELDS.items():
+        value, where = summary, []
+        for k in keys:
+            if not isinstance(value, dict):
+                break
+            value = value.get(k)
+            where.append(k)
+        else:
+            bad = isinstance(value, bool) and bool not in types  # JSON true is not a number here
+            if value is not None and (bad or not isinstance(value, types)):
+                want = " or ".join({"str": "a string", "dict": "an object", "int": "an integer",
+                                    "float": "a number", "bool": "true/false"}[t.__name__] for t in types)  # fmt: skip
+                raise T2SError(
+                    f"{path}: field {'.'.join(where)} is {type(value).__name__} {_short_repr(value)}, "
+                    f"expected {want}: not a t2s run summary"
+                )
+    samples = ((summary.get("generation") or {}).get("decoding") or {}).get("samples")
+    if samples is not None and samples < 1:
+        raise T2SError(f"{path}: field generation.decoding.samples is {samples}, expected 1 or more")
+
+
+def _short_repr(value, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def load_run(path: str | Path, name: str | None = None) -> Run:
     path = Path(path)
     summary_path, results_path = path / "summary.json", path / "results.jsonl"
@@ -153,6 +211,7 @@ def load_run(path: str | Path, name: str | None = None) -> Run:
         raise T2SError(f"{summary_path} is not valid JSON: {e}") from None
     if not isinstance(summary, dict):
         raise T2SError(f"{summary_path} is not a run summary (a JSON object)")
+    check_summary(summary, summary_path)
     results = []
     for n, line in enumerate(results_path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():

@@ -182,6 +182,8 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
 
     _check_types(raw, (*_own_classes(task), _trainer_config_class(task)))
+    _check_ranges(raw)
+    _check_paths(raw)
     parser = HfArgumentParser((ModelArguments, DataArguments, _trainer_config_class(task)))
     ours = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
     reward_keys = {f.name for f in fields(_own_classes(task)[-1])} if task in RL_TASKS else set()
@@ -253,6 +255,60 @@ def _check_types(raw: dict, classes) -> None:
             continue
         names = "/".join(sorted(a.__name__ for a in allowed if a in (int, float, bool, str)))
         raise T2SError(f"bad training config: {key} must be {names}, got {value!r}")
+
+
+# Numbers that type-check but cannot train: each key -> (test, what it must be).
+_AT_LEAST_1 = (lambda v: v >= 1, "at least 1")
+RANGES = {
+    **dict.fromkeys(
+        (
+            "lora_rank",
+            "per_device_train_batch_size",
+            "per_device_eval_batch_size",
+            "gradient_accumulation_steps",
+            "max_seq_length",
+            "max_prompt_length",
+            "max_completion_length",
+            "num_generations",
+            "logging_steps",
+            "save_steps",
+            "eval_steps",
+        ),
+        _AT_LEAST_1,
+    ),  # fmt: skip
+    "lora_alpha": (lambda v: v > 0, "positive"),
+    "lora_dropout": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "learning_rate": (lambda v: v > 0, "positive"),
+    "num_train_epochs": (lambda v: v > 0, "positive"),
+    "max_steps": (lambda v: v == -1 or v >= 1, "-1 (use num_train_epochs) or at least 1"),
+    "warmup_ratio": (lambda v: 0 <= v <= 1, "in [0, 1]"),
+    "weight_decay": (lambda v: v >= 0, "0 or more"),
+    "max_grad_norm": (lambda v: v >= 0, "0 or more"),
+    "beta": (lambda v: v >= 0, "0 or more"),
+}
+
+
+def _check_ranges(raw: dict) -> None:
+    """`lora_rank: -4` or a batch size of 0 is refused here, not as a traceback from peft or torch."""
+    for key, (ok, what) in RANGES.items():
+        value = raw.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and not ok(value):
+            raise T2SError(f"bad training config: {key} must be {what}, got {value!r}")
+
+
+def _check_paths(raw: dict) -> None:
+    """The data must be files (pretrain reads a folder of text) and output_dir a folder (or creatable as one) before anything is loaded."""
+    for key in ("train_file", "eval_file"):
+        value = raw.get(key)
+        if raw.get("task_type") != "pretrain" and isinstance(value, str) and Path(value).is_dir():
+            raise T2SError(f"{key} {value} is a folder: give the JSONL file inside it")
+    out = Path(str(raw["output_dir"]))
+    for p in (out, *out.parents):
+        if p.exists():
+            if not p.is_dir():
+                where = "is a file" if p == out else f"is under {p}, which is a file"
+                raise T2SError(f"output_dir {out} {where}: give a folder")
+            break
 
 
 def resolved_dict(cfg: TrainConfig) -> dict:

@@ -194,14 +194,22 @@ def train(
         if is_main:
             print(f"[t2s] {out} already finished at step {done}: nothing to train", flush=True)
         return out
+    if "tensorboard" in (args.report_to or []):  # else transformers writes to ./runs/ in the working dir
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
+    existed = out.exists()
+    try:  # the data and the model first: a run refused for its inputs leaves no output_dir behind
+        trainer = build_trainer(cfg, callbacks)
+    except BaseException:
+        if is_main and not existed and out.is_dir():
+            import shutil
+
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "t2s_train_config.json").write_text(
             json.dumps(resolved_dict(cfg), indent=2, default=str) + "\n"
         )
-    if "tensorboard" in (args.report_to or []):  # else transformers writes to ./runs/ in the working dir
-        os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
-    trainer = build_trainer(cfg, callbacks)
     if not verbose:
         from text2sql.train.progress import use_progress_line
 

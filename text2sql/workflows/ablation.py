@@ -40,8 +40,8 @@ def _did_you_mean(word: str, choices) -> str:
 
 def _label(value) -> str:
     if isinstance(value, dict):
-        if "name" not in value:
-            raise T2SError(f"grid value {value} needs a 'name' to label its arm")
+        if not isinstance(value.get("name"), str | int | float) or isinstance(value.get("name"), bool):
+            raise T2SError(f"grid value {value} needs a 'name' (a string) to label its arm")
         return str(value["name"])
     return json.dumps(value) if not isinstance(value, str) else value
 
@@ -104,7 +104,11 @@ def _check_types(settings: dict) -> None:
     defaults.update({f.name: f.default for f in fields(DecodingConfig)})
     for key, value in settings.items():
         default = defaults.get(key)
-        if isinstance(default, bool):
+        if key == "concurrency":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        elif key in GEN_KEYS:  # paths, names and URLs
+            ok = value is None or isinstance(value, str)
+        elif isinstance(default, bool):
             ok = isinstance(value, bool)
         elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool)
@@ -113,7 +117,13 @@ def _check_types(settings: dict) -> None:
         else:
             ok = value is None or isinstance(value, str | int | float)
         if not ok:
-            want = type(default).__name__ if default is not None else "a string"
+            want = (
+                "a positive int"
+                if key == "concurrency"
+                else "a string"
+                if key in GEN_KEYS or default is None
+                else type(default).__name__
+            )
             raise T2SError(f"ablation setting {key!r} must be {want}, not {value!r}")
 
 
@@ -157,6 +167,9 @@ def validate_spec(spec: dict) -> list[tuple[str, dict]]:
             f"unknown spec key {unknown[0]!r}{_did_you_mean(unknown[0], SPEC_KEYS)}; "
             f"a spec has {', '.join(sorted(SPEC_KEYS))}"
         )
+    for key in ("name", "data", "split", "output_dir", "baseline"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise T2SError(f"spec {key!r} must be a string, not {spec[key]!r}")
     if not isinstance(spec.get("base") or {}, dict):
         raise T2SError("spec 'base' must be an object of settings")
     limit = spec.get("limit")

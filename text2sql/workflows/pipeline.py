@@ -166,6 +166,9 @@ def generate_predictions(
     from text2sql.generation.picking import check_pick
 
     check_pick(pick, decoding.samples, bool(reward_model or reward_adapter))
+    if not prompts:  # the questions and their databases before the model: a bad db_id costs nothing
+        examples = bench.examples(split)
+        bench.check_databases(examples[:limit] if limit is not None else examples)
     # the backend first: a bad model or a missing library fails before prompts are built
     be = load_backend(
         backend,
@@ -204,6 +207,7 @@ def generate_predictions(
     missing = [r["id"] for r in records if r["id"] not in by_id]
     if missing:
         raise T2SError(f"prompt ids not in split {split!r}, e.g. {missing[0]!r}: were they built from it?")
+    bench.check_databases([by_id[r["id"]] for r in records])  # before generation, not after it
     warning = check_prompt_hash(adapter or model, records)
     if warning:
         print(warning, file=sys.stderr)
