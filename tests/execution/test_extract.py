@@ -1,3 +1,5 @@
+import pytest
+
 from text2sql.execution.extraction import extract_sql
 
 
@@ -143,3 +145,18 @@ def test_prose_query_spanning_lines_and_enclosing_queries():
 def test_long_chatty_prose_stays_bounded():
     line = "We select the rows with the highest value from the table and then we select the best one\n"
     assert extract_sql("Let me think.\n" + line * 200 + "SELECT a FROM t") == "SELECT a FROM t"
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("name FROM singer", "SELECT name FROM singer"),  # continues the cue: put back
+        ("count(*) FROM t WHERE a > 1", "SELECT count(*) FROM t WHERE a > 1"),
+        ("SELECT name FROM singer", "SELECT name FROM singer"),  # repeated it
+        ("The answer is: 42", "The answer is: 42"),  # prose is not made into `SELECT The answer ...`
+        ("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)"),  # nor a write into `SELECT INSERT ...`
+        ("I think the query is SELECT a FROM b", "SELECT a FROM b"),
+    ],
+)
+def test_select_cue_is_restored_only_where_the_answer_continues_a_query(answer, expected):
+    assert extract_sql(answer, "SELECT") == expected

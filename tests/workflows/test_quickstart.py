@@ -1,19 +1,34 @@
 import json
+from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_smollm2_recipe_file_is_the_quickstart_recipe():
+    """train_args/smollm2-sft.json is what the quick start trains with (paths aside), so the README's
+    `t2s train train_args/smollm2-sft.json` repeats the quick start's numbers."""
+    from text2sql.workflows.quickstart import SMOLLM2_SFT
+
+    shipped = json.loads((REPO / "train_args" / "smollm2-sft.json").read_text())
+    for key in ("model_name_or_path", "train_file", "output_dir"):
+        shipped.pop(key)
+    assert shipped == SMOLLM2_SFT
+
 
 @pytest.mark.slow
-def test_quickstart_runs_every_stage_offline(tmp_path):
-    """The real quick-start code path, trimmed: 2 QLoRA steps, 6 dev questions, short answers."""
-    from text2sql.workflows.quickstart import quickstart
+def test_quickstart_runs_every_stage_offline_on_the_tiny_model(tmp_path):
+    """The real quick-start code path with the random model, trimmed: 2 QLoRA steps, 6 dev questions."""
+    from text2sql.workflows.quickstart import closing_line, quickstart
 
     lines = []
-    result = quickstart(tmp_path / "qs", steps=2, limit=6, max_new_tokens=8, log=lines.append)
+    result = quickstart(tmp_path / "qs", model="tiny", steps=2, limit=6, max_new_tokens=8, log=lines.append)
     out = tmp_path / "qs"
     summary = json.loads(result["summary"].read_text())
     assert result["report"] == out / "report.html" and result["summary"] == out / "summary.json"
-    assert 0.0 <= summary["ex"] <= 1.0 and summary["examples"] == 6 and summary["train_steps"] == 2
+    assert 0.0 <= summary["ex_after"] <= 1.0 and summary["examples"] == 6 and summary["train_steps"] == 2
+    assert summary["mcnemar"]["gained"] + summary["mcnemar"]["lost"] <= 6
     assert (out / "qlora-sft" / "adapter_config.json").exists()  # a LoRA adapter was trained
     for arm in ("base", "qlora-sft"):
         s = json.loads((out / "eval" / arm / "summary.json").read_text())
@@ -22,3 +37,21 @@ def test_quickstart_runs_every_stage_offline(tmp_path):
     page = (out / "report.html").read_text()
     assert "qlora-sft" in page and page.count("data:image/png;base64,") == 3
     assert any("QLoRA" in line for line in lines)
+    assert "6 held-out sample questions" in closing_line(result) and "McNemar exact p" in closing_line(result)
+
+
+@pytest.mark.slow
+def test_quickstart_makes_smollm2_better_at_sql(tmp_path, smollm2_gguf):
+    """The promise, measured on the real model in CI: a shortened loop (1 epoch-ish of SFT on the sample's
+    train databases) raises EX on held-out questions from other databases, and every number is on the page."""
+    from text2sql.workflows.quickstart import quickstart
+
+    result = quickstart(tmp_path / "qs", model=str(smollm2_gguf), steps=16, limit=30, max_new_tokens=96, log=print)
+    assert result["examples"] == 30
+    assert result["ex_after"] > result["ex_before"], result
+    assert result["mcnemar"]["gained"] > result["mcnemar"]["lost"]
+    assert (tmp_path / "qs" / "sft" / "train.jsonl").exists()
+    trained = Path(result["trained"])
+    assert (trained / "config.json").exists() and list(trained.glob("*.safetensors"))  # an ordinary HF folder
+    page = (tmp_path / "qs" / "report.html").read_text()
+    assert "McNemar" in page and "zero-shot" in page and "sft" in page

