@@ -129,6 +129,17 @@ def score_only_labelled_tokens() -> None:
     trl_utils._use_triton = compact
 
 
+def lm_head_in_fp32(trainer) -> None:
+    """Under CPU bf16 autocast TRL's fused head rounds the logits of each vocabulary tile to bf16 (and on CPU
+    sums them in bf16 too); project the (few, labelled) positions in fp32 instead, as the fp32 loss does."""
+    from trl.trainer.utils import add_fused_lm_head
+
+    model = trainer.model
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    # wraps TRL's wrapper: the outer one now answers `fused_lm_head=True`, the rest passes through
+    add_fused_lm_head(base, cast_lm_head_to_fp32=True, outputs=("log_probs", "entropy", "is_top1"))
+
+
 def build_trainer(cfg: TrainConfig, callbacks=None):
     """The TRL trainer for this config (exposed for benchmarks and tests), plus the data fit report."""
     from text2sql.train.model import adapters_in_fp32, load_model, load_train_tokenizer
@@ -159,6 +170,8 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
+        if args.bf16 and args.device.type == "cpu" and os.environ.get("T2S_BF16_LM_HEAD") != "1":
+            lm_head_in_fp32(trainer)
     elif cfg.data.task_type in RL_TASKS:
         from text2sql.train.rl import build_rl_trainer
 
