@@ -1,6 +1,11 @@
 """Batched against one-at-a-time generation (examples/s) with the hf backend. Target: batched >= 4x.
 
     python benchmarks/bench_generate.py                 # tiny random model on CPU
+    python benchmarks/bench_generate.py --model /work/models/smollm2-135m-instruct-hf   # real SmolLM2
+
+`--model`: the real SmolLM2-135M-Instruct on the 60 sample dev questions, stopping at eos: questions/s
+before (fp32, one at a time) and after (precision auto, i.e. bf16 on an AMX/AVX512-BF16 CPU, batched), and
+how many answers ran to max_new_tokens instead of stopping.
     python benchmarks/bench_generate.py --gpu-only      # real Qwen2.5-Coder-1.5B shape on CUDA (if present)
 
 Prompts are the real sample-benchmark dev prompts (code representation, ~600 tokens); generation
@@ -74,12 +79,54 @@ def run(
     return out
 
 
+def real_model(model: str, n: int | None, batch_size: int, max_new_tokens: int) -> list[dict]:
+    """Questions/s of the real model, as `t2s eval` runs it: before (fp32, batch 1) and after (auto, batched)."""
+    from text2sql.generation import DecodingConfig
+    from text2sql.generation.hf import HFBackend
+
+    recs = prompts(60, model)[:n] if n else prompts(60, model)
+    out = []
+    for label, precision, bs in (("before", "fp32", 1), ("after", "auto", batch_size)):
+        be = HFBackend(
+            model, decoding=DecodingConfig(max_new_tokens=max_new_tokens, batch_size=bs, precision=precision)
+        )
+        be.generate(recs[:bs])  # warm-up
+        t = time.perf_counter()
+        answers = be.generate(recs)
+        dt = time.perf_counter() - t
+        lengths = [len(be.tokenizer(a[0], add_special_tokens=False).input_ids) for a in answers]
+        out.append(
+            {
+                "run": label,
+                "model": Path(model).name,
+                "precision": be.precision,
+                "batch_size": bs,
+                "questions": len(recs),
+                "seconds": round(dt, 1),
+                "questions_per_s": round(len(recs) / dt, 3),
+                "ran_to_max_new_tokens": sum(n_ >= max_new_tokens for n_ in lengths),
+                "mean_answer_tokens": round(sum(lengths) / len(lengths), 1),
+            }
+        )
+        r = out[-1]
+        print(f"{label:6s} {r['precision']} batch {bs:2d}: {r['questions_per_s']:.2f} questions/s ({r['seconds']} s for "
+              f"{r['questions']}), {r['ran_to_max_new_tokens']} ran to {max_new_tokens} new tokens, "
+              f"mean answer {r['mean_answer_tokens']} tokens", flush=True)  # fmt: skip
+    print(f"after / before = {out[1]['questions_per_s'] / out[0]['questions_per_s']:.2f}x questions/s")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--examples", type=int, default=32)
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--new-tokens", default="32,64,128", help="answer lengths to measure (comma-separated)")
     ap.add_argument("--gpu-only", action="store_true")
+    ap.add_argument(
+        "--model", help="a real HF model folder (SmolLM2): questions/s before/after on the sample dev set"
+    )
+    ap.add_argument("--questions", type=int, help="with --model: only the first N of the 60 dev questions")
+    ap.add_argument("--max-new-tokens", type=int, default=256, help="with --model")
     ap.add_argument("--gpu-examples", type=int, default=128)
     ap.add_argument("--gpu-batch-size", type=int, default=32)
     ap.add_argument(
@@ -89,6 +136,9 @@ def main() -> None:
     a = ap.parse_args()
     import torch
 
+    if a.model:
+        print(json.dumps(real_model(a.model, a.questions, a.batch_size, a.max_new_tokens)))
+        return
     lengths = [int(x) for x in a.new_tokens.split(",")]
     results = []
     if not a.gpu_only:

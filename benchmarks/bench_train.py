@@ -1,4 +1,12 @@
-"""Training throughput and peak memory: packed (padding-free) against padded batches on the same data.
+"""Training throughput and peak memory: packed against padded batches; SmolLM2 fp32 against bf16.
+
+`--model PATH` (a plain HF copy of SmolLM2-135M-Instruct, e.g. /work/models/smollm2-135m-instruct-hf):
+LoRA SFT (and with `--full` full SFT) of batch 8 on the bundled sample's SFT rows, once in fp32 and once in
+bf16, each in its own process: tokens/s and their ratio, MFU against this machine's own bf16 matmul peak (a
+2048^2 bf16 matmul on the same threads, measured here), peak RSS, and both loss curves side by side.
+Targets: bf16 >= 2x the fp32 tokens/s, MFU >= 25%, peak RSS of batch-8 LoRA SFT < 4 GB.
+
+    python benchmarks/bench_train.py --model /work/models/smollm2-135m-instruct-hf [--steps 6] [--full]
 
 CPU (always): a random `tiny` Qwen2 model, QLoRA SFT, on the bundled sample's train split with schema prompts.
 GPU (when CUDA is available): random models with the real Qwen2.5-Coder-1.5B (LoRA, bf16) and 7B (QLoRA)
@@ -28,6 +36,8 @@ SPIDER = SHARED / "data" / "spider"
 WARMUP = 2  # steps not timed
 REPEATS = 2  # runs per mode, alternating; the best counts (shared CPUs are noisy)
 GPU_RUNS = [("qwen2.5-coder-1.5b", "lora"), ("qwen2.5-coder-7b", "qlora")]
+CKPT = False  # gradient checkpointing in the fp32/bf16 comparison (see memory_bench)
+SMOLLM2 = Path("/work/models/smollm2-135m-instruct-hf")  # where a plain HF copy is kept on the CI machine
 
 
 MAX_LEN = 2048  # longer rows are dropped in both modes, so both train on the same examples
@@ -189,9 +199,180 @@ def compare(arch: str, train_mode: str, steps: int, batch: int, workdir: Path, d
     return out
 
 
+def matmul_peak(dtype_name: str, n: int = 2048, reps: int = 8) -> float:
+    """FLOP/s of an n x n matmul in this dtype on this process's threads (the best of `reps`)."""
+    import torch
+
+    dtype = getattr(torch, dtype_name)
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    a @ b
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2 * n**3 / best
+
+
+def train_flops_per_token(model, seq_len: int, full: bool) -> float:
+    """Matmul FLOPs per trained token: forward 2 per weight (the LM head included, embeddings not) plus the
+    attention scores; backward twice the forward for full training, once (input gradients only) for LoRA."""
+    import torch
+
+    cfg = model.config
+    linear = sum(
+        m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Linear) and "lora_" not in str(m)
+    )
+    forward = 2 * linear + 4 * cfg.num_hidden_layers * seq_len * cfg.hidden_size
+    return forward * (3 if full else 2)
+
+
+def run_smol(
+    model: str,
+    precision: str,
+    train_mode: str,
+    steps: int,
+    batch: int,
+    workdir: Path,
+    data: Path,
+    checkpointing: bool = False,
+) -> dict:
+    """One SmolLM2 SFT measurement in this process (peak RSS is this process's)."""
+    import torch
+    from transformers import TrainerCallback
+
+    from text2sql.train.config import load_config
+    from text2sql.train.trainer import build_trainer
+
+    cfg = {
+        "model_name_or_path": model,
+        "train_file": str(data),
+        "output_dir": str(workdir / f"smol-{train_mode}-{precision}"),
+        "train_mode": train_mode,
+        "max_steps": steps,
+        "per_device_train_batch_size": batch,
+        "learning_rate": 1e-4 if train_mode == "lora" else 2e-5,
+        "lora_rank": 16,
+        "lora_alpha": 32,
+        "lora_dropout": 0.0,
+        "max_seq_length": MAX_LEN,
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "disable_tqdm": True,
+        "report_to": "none",
+        "seed": 0,
+        "bf16": precision == "bf16",
+        "gradient_checkpointing": checkpointing,
+    }
+    trainer = build_trainer(load_config(cfg))
+    seen: dict = {"tokens": [], "t0": None}
+    collate = trainer.data_collator
+
+    def counting(examples):
+        out = collate(examples)
+        seen["tokens"].append(
+            int(out["attention_mask"].sum()) if "attention_mask" in out else out["input_ids"].numel()
+        )
+        seen["width"] = out["input_ids"].shape[1]
+        return out
+
+    class Clock(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kw):
+            if state.global_step == WARMUP:
+                seen["t0"], seen["skip"] = time.perf_counter(), len(seen["tokens"]) - 1
+
+    trainer.data_collator = counting
+    trainer.add_callback(Clock())
+    trainer.train()
+    dt = time.perf_counter() - seen["t0"]
+    tokens = sum(seen["tokens"][seen["skip"] :][: steps - WARMUP])
+    mean_len = sum(seen["tokens"]) / len(seen["tokens"]) / batch
+    flops = train_flops_per_token(trainer.model, int(mean_len), train_mode == "full") * tokens / dt
+    return {
+        "model": Path(model).name,
+        "train_mode": train_mode,
+        "precision": precision,
+        "checkpointing": checkpointing,
+        "lm_head": "dense" if os.environ.get("T2S_DENSE_LM_HEAD") == "1" else "labelled tokens",
+        "weights_dtype": str(
+            next(p for p in trainer.model.parameters() if not p.requires_grad or train_mode == "full").dtype
+        ),
+        "threads": torch.get_num_threads(),
+        "steps": steps,
+        "timed_tokens": tokens,
+        "mean_row_tokens": round(mean_len, 1),
+        "seconds": round(dt, 2),
+        "tokens_per_s": round(tokens / dt, 1),
+        "achieved_gflops": round(flops / 1e9, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "losses": [round(h["loss"], 4) for h in trainer.state.log_history if "loss" in h],
+    }
+
+
+def smol_one(model, precision, train_mode, steps, batch, workdir, data, ckpt=False, dense=False) -> dict:
+    cmd = [sys.executable, __file__, "--smol-one", precision, "--train-mode", train_mode, "--model", model,
+           "--steps", str(steps), "--batch-size", str(batch), "--workdir", str(workdir), "--data", str(data)]  # fmt: skip
+    env = {**os.environ, "T2S_DENSE_LM_HEAD": "1" if dense else "0"}
+    r = subprocess.run(cmd + (["--checkpointing"] if ckpt else []), capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise SystemExit(f"{train_mode} {precision} failed:\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def memory_bench(model: str, steps: int, batch: int, workdir: Path) -> list[dict]:
+    """Peak RSS of bf16 LoRA SFT with each memory saving added in turn (fp32 first, as it shipped)."""
+    data = write_rows("sample", workdir)
+    variants = [("fp32", True, False), ("bf16", True, False), ("bf16", False, False), ("bf16", False, True)]
+    out = []
+    print(f"\nSmolLM2 LoRA SFT memory, batch {batch}, {steps} steps:")
+    for precision, dense, ckpt in variants:
+        r = smol_one(model, precision, "lora", steps, batch, workdir, data, ckpt=ckpt, dense=dense)
+        print(f"  {precision:5s} LM head {r['lm_head']:15s} checkpointing {str(ckpt):5s} "
+              f"peak RSS {r['peak_rss_mib']:6.0f} MiB  {r['tokens_per_s']:6.1f} tokens/s")  # fmt: skip
+        out.append(r)
+    return out
+
+
+def smol_bench(model: str, steps: int, batch: int, full: bool, workdir: Path) -> list[dict]:
+    peak = matmul_peak("bfloat16")
+    fp32_peak = matmul_peak("float32")
+    import torch
+
+    print(
+        f"2048^2 matmul on {torch.get_num_threads()} threads: bf16 {peak / 1e9:.0f} GFLOP/s, fp32 {fp32_peak / 1e9:.0f} GFLOP/s"
+    )
+    data = write_rows("sample", workdir)
+    results = []
+    for train_mode in ("lora", "full") if full else ("lora",):
+        runs = {}
+        for precision in ("fp32", "bf16"):
+            runs[precision] = smol_one(model, precision, train_mode, steps, batch, workdir, data, ckpt=CKPT)
+            runs[precision]["mfu"] = round(runs[precision]["achieved_gflops"] * 1e9 / peak, 3)
+        ratio = runs["bf16"]["tokens_per_s"] / runs["fp32"]["tokens_per_s"]
+        print(f"\nSmolLM2 {train_mode} SFT, batch {batch}, ~{runs['fp32']['mean_row_tokens']:.0f}-token rows, "
+              f"{steps - WARMUP} timed steps after {WARMUP} warm-up:")  # fmt: skip
+        for p, r in runs.items():
+            print(f"  {p:5s} {r['tokens_per_s']:8.1f} tokens/s  MFU {r['mfu']:.1%} (of the bf16 peak)  "
+                  f"peak RSS {r['peak_rss_mib']:.0f} MiB  weights {r['weights_dtype']}")  # fmt: skip
+        diffs = [abs(a - b) for a, b in zip(runs["fp32"]["losses"], runs["bf16"]["losses"], strict=True)]
+        print(f"  bf16 / fp32 tokens/s = {ratio:.2f}x ({'meets' if ratio >= 2 else 'misses'} the 2x target); "
+              f"bf16 MFU {'meets' if runs['bf16']['mfu'] >= 0.25 else 'misses'} 25%")  # fmt: skip
+        print(f"  losses fp32 {runs['fp32']['losses']}\n  losses bf16 {runs['bf16']['losses']}  "
+              f"(max |diff| {max(diffs):.4f})")  # fmt: skip
+        if train_mode == "lora":
+            rss = runs["bf16"]["peak_rss_mib"]
+            print(
+                f"  peak RSS bf16 {rss / 1024:.2f} GiB ({'meets' if rss < 4096 else 'misses'} the 4 GB target)"
+            )
+        for r in runs.values():
+            r["bf16_over_fp32"] = round(ratio, 3)
+        results += runs.values()
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--steps", type=int, help="training steps per run (default 20; 6 with --model)")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--one", choices=["padded", "packed"], help=argparse.SUPPRESS)
@@ -199,7 +380,31 @@ def main() -> None:
     ap.add_argument("--train-mode", default="qlora", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--model", help=f"SmolLM2 HF folder: fp32 vs bf16 SFT (default {SMOLLM2} if present)")
+    ap.add_argument("--full", action="store_true", help="with --model: also full SFT")
+    ap.add_argument("--packing", action="store_true", help="the packed-vs-padded comparison (tiny model)")
+    ap.add_argument("--memory", action="store_true", help="with --model: peak RSS of each memory saving")
+    ap.add_argument("--checkpointing", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--smol-one", choices=["fp32", "bf16"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.smol_one:
+        import logging
+
+        logging.disable(logging.WARNING)
+        res = run_smol(args.model, args.smol_one, args.train_mode, args.steps, args.batch_size, args.workdir,
+                       args.data, args.checkpointing)  # fmt: skip
+        print(json.dumps(res))
+        return
+    args.steps = args.steps or (6 if (args.model or args.smol_one) and not args.packing else 20)
+    model = args.model or (str(SMOLLM2) if (SMOLLM2 / "config.json").exists() else None)
+    if model and not args.packing:
+        with tempfile.TemporaryDirectory() as tmp:
+            results = (memory_bench if args.memory else smol_bench)(
+                model, args.steps, args.batch_size, *(() if args.memory else (args.full,)), Path(tmp)
+            )
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n")
+        return
     if args.one:
         import logging
 

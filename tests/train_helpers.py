@@ -87,6 +87,7 @@ def base_config(model: Path, train_file: Path, output_dir: Path, **kw) -> dict:
         "disable_tqdm": True,
         "gradient_checkpointing": False,  # TRL defaults it on; it only slows a micro model
         "report_to": "none",
+        "bf16": False,  # fp32 whatever the runner's CPU: bf16 "auto" is tested in tests/train/test_precision.py
     }
     cfg.update(kw)
     return cfg

@@ -23,6 +23,7 @@ GEN_OPTIONS = [
     ("top_p", float, typer.Option(1.0, "--top-p", help="Nucleus sampling when temperature > 0.")),
     ("max_new_tokens", int, typer.Option(256, "--max-new-tokens", help="Tokens generated per answer at most.")),
     ("batch_size", int, typer.Option(8, "--batch-size", help="Prompts per generation batch.")),
+    ("precision", str, typer.Option("auto", "--precision", help="hf: auto (bf16 where the CPU has AMX/AVX512-BF16 or the GPU bf16) | bf16 | fp16 | fp32.")),
     ("gen_seed", int, typer.Option(0, "--gen-seed", help="Sampling seed.")),
     ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
     ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
@@ -70,6 +71,10 @@ def decoding_from(gen: dict):
 
     if gen["samples"] < 1 or gen["max_new_tokens"] < 1 or gen["batch_size"] < 1:
         raise T2SError("--samples, --max-new-tokens and --batch-size must be at least 1")
+    from text2sql.core.hardware import PRECISIONS
+
+    if gen.get("precision", "auto") not in PRECISIONS:
+        raise T2SError(f"--precision must be one of {', '.join(PRECISIONS)}, got {gen['precision']!r}")
     if gen["temperature"] < 0 or not 0 < gen["top_p"] <= 1:
         raise T2SError("--temperature must be >= 0 and --top-p in (0, 1]")
     return DecodingConfig(
@@ -79,6 +84,7 @@ def decoding_from(gen: dict):
         samples=gen["samples"],
         seed=gen["gen_seed"],
         batch_size=gen["batch_size"],
+        precision=gen.get("precision", "auto"),
     )
 
 

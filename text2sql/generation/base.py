@@ -16,6 +16,7 @@ class DecodingConfig:
     samples: int = 1  # > 1: self-consistency votes among this many sampled candidates
     seed: int = 0
     batch_size: int = 8
+    precision: str = "auto"  # hf: auto (bf16 where the CPU/GPU computes it natively) | bf16 | fp16 | fp32
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -40,6 +40,7 @@ class HFBackend(Backend):
         import torch
         from transformers import AutoModelForCausalLM
 
+        from text2sql.core.hardware import resolve_precision, torch_dtype
         from text2sql.models.loading import load_pretrained
         from text2sql.models.meta import base_precision_for
         from text2sql.prompts.tokenizer import load_tokenizer
@@ -47,7 +48,12 @@ class HFBackend(Backend):
         self.decoding = decoding or DecodingConfig()
         self.model_path, self.adapter = str(model), adapter
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        # bf16 where the hardware computes it natively (2048^2 matmul: ~7x fp32 on an AVX512-BF16 CPU)
         self.base_precision = base_precision_for(adapter, base_precision) if adapter else "16bit"
+        requested = self.decoding.precision
+        if requested == "auto" and self.base_precision == "4bit" and self.device == "cpu":
+            requested = "fp32"  # 4-bit CPU kernels compute in fp32, as the adapter was trained
+        self.precision = resolve_precision(requested, self.device)
         if tokenizer_obj is None:
             tok_src = tokenizer or (
                 adapter if adapter and (Path(adapter) / "tokenizer_config.json").exists() else model
@@ -58,7 +64,7 @@ class HFBackend(Backend):
         if model_obj is None:
             if adapter and not (Path(adapter) / "adapter_config.json").exists():
                 raise T2SError(f"{adapter} is not a LoRA adapter folder (no adapter_config.json)")
-            dtype = torch.bfloat16 if self.device == "cuda" else torch.float32
+            dtype = torch_dtype(self.precision)
             kwargs: dict = {"dtype": dtype}
             if self.base_precision == "4bit":
                 from text2sql.train.model import four_bit_config
@@ -127,6 +133,7 @@ class HFBackend(Backend):
             "adapter": self.adapter,
             "base_precision": self.base_precision,
             "device": self.device,
+            "precision": self.precision,
             "stop_token_ids": self.stop_ids,
             "versions": library_versions(),
         }

@@ -181,7 +181,9 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
 
-    _check_types(raw, (*_own_classes(task), _trainer_config_class(task)))
+    _check_types(
+        {k: v for k, v in raw.items() if k != "bf16"}, (*_own_classes(task), _trainer_config_class(task))
+    )
     _check_ranges(raw)
     _check_paths(raw)
     parser = HfArgumentParser((ModelArguments, DataArguments, _trainer_config_class(task)))
@@ -193,12 +195,12 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     if "max_length" in trainer_fields:  # GRPO/RLOO bound prompt and completion separately
         trl_raw["max_length"] = raw.get("max_seq_length", 2048)
     trl_raw.setdefault("report_to", "none")
-    if "bf16" not in raw:  # TRL defaults to bf16, which CPUs reject (also when only `fp16: false` is given)
-        import torch
+    trl_raw["bf16"], precision_note = resolve_bf16(raw)
+    notes.append(precision_note)
+    import torch
 
-        trl_raw["bf16"] = not raw.get("fp16") and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-        if not torch.cuda.is_available():
-            trl_raw.setdefault("dataloader_pin_memory", False)
+    if not torch.cuda.is_available():
+        trl_raw.setdefault("dataloader_pin_memory", False)
     trl_raw.update(distributed_defaults(raw))
     check_deepspeed(raw)
     if "activation_checkpointing" in trainer_fields:
@@ -223,6 +225,34 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
 
         reward = reward_arguments({k: v for k, v in raw.items() if k in reward_keys}, args)
     return TrainConfig(model=model_args, data=data_args, args=args, raw=given, notes=notes, reward=reward)
+
+
+def resolve_bf16(raw: dict) -> tuple[bool, str]:
+    """The `bf16` key: true | false | "auto" (the default when absent): bf16 where the hardware computes it
+    natively (CUDA with bf16, a CPU with AMX/AVX512-BF16), unless `fp16: true` asks for fp16. The note says
+    what was chosen and why, printed once by rank 0."""
+    from text2sql.core.hardware import bf16_support, default_device
+
+    value = raw.get("bf16", "auto")
+    if isinstance(value, str) and value.lower() == "auto":
+        if raw.get("fp16"):
+            return False, "precision: fp16 (fp16: true)"
+        device = default_device()
+        if device == "cpu" and raw.get("train_mode", "qlora") == "qlora":
+            return False, "precision: fp32 (4-bit CPU kernels compute in fp32; bf16: auto)"
+        ok, why = bf16_support(device)
+        return (
+            ok,
+            f"precision: {'bf16' if ok else 'fp32'} ({why}; bf16: auto, override with --set bf16=false)",
+        )
+    if not isinstance(value, bool):
+        raise T2SError(f'bad training config: bf16 must be true, false or "auto", got {value!r}')
+    if value and raw.get("fp16"):
+        raise T2SError("bf16 and fp16 are both true: choose one")
+    return (
+        value,
+        f"precision: {'bf16' if value else 'fp16' if raw.get('fp16') else 'fp32'} (bf16: {str(value).lower()})",
+    )
 
 
 def _check_types(raw: dict, classes) -> None:

@@ -111,6 +111,35 @@ def _datasets(cfg: TrainConfig, tok, is_main: bool):
     return rows, train_ds, eval_ds, report
 
 
+def score_only_labelled_tokens() -> None:
+    """TRL's fused LM head projects only the positions with a label on CUDA, but every position elsewhere
+    (to keep tile shapes fixed for compiled devices such as Neuron): on CPU that is ~10x the work and memory
+    for SQL completions after a long schema prompt (8 x 370 tokens x 49k vocabulary: 0.4 GB per fp32 tile
+    plus its temporaries, forward and backward). CPU eager has nothing to recompile, so score only those."""
+    import trl.trainer.utils as trl_utils
+
+    original = trl_utils._use_triton
+    if getattr(original, "t2s_compact", False):
+        return
+
+    def compact(device) -> bool:
+        return device.type == "cpu" or original(device)
+
+    compact.t2s_compact = True
+    trl_utils._use_triton = compact
+
+
+def lm_head_in_fp32(trainer) -> None:
+    """Under CPU bf16 autocast TRL's fused head rounds the logits of each vocabulary tile to bf16 (and on CPU
+    sums them in bf16 too); project the (few, labelled) positions in fp32 instead, as the fp32 loss does."""
+    from trl.trainer.utils import add_fused_lm_head
+
+    model = trainer.model
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    # wraps TRL's wrapper: the outer one now answers `fused_lm_head=True`, the rest passes through
+    add_fused_lm_head(base, cast_lm_head_to_fp32=True, outputs=("log_probs", "entropy", "is_top1"))
+
+
 def build_trainer(cfg: TrainConfig, callbacks=None):
     """The TRL trainer for this config (exposed for benchmarks and tests), plus the data fit report."""
     from text2sql.train.model import adapters_in_fp32, load_model, load_train_tokenizer
@@ -132,6 +161,8 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
         from text2sql.train.collate import RowPackedSFTTrainer, needs_row_packing
 
         # TRL flattens a packed batch into one sequence: right for flash-attention varlen kernels only
+        if os.environ.get("T2S_DENSE_LM_HEAD") != "1":  # 1: TRL's default, for benchmarks' before/after
+            score_only_labelled_tokens()
         row_packed = args.packing and needs_row_packing(getattr(model.config, "_attn_implementation", None))
         trainer = (RowPackedSFTTrainer if row_packed else SFTTrainer)(
             model=model,
@@ -142,6 +173,8 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
+        if args.bf16 and args.device.type == "cpu" and os.environ.get("T2S_BF16_LM_HEAD") != "1":
+            lm_head_in_fp32(trainer)
     elif cfg.data.task_type in RL_TASKS:
         from text2sql.train.rl import build_rl_trainer
 
@@ -162,7 +195,7 @@ def build_trainer(cfg: TrainConfig, callbacks=None):
             peft_config=peft_config,
             callbacks=callbacks,
         )
-    if cfg.model.train_mode == "qlora":
+    if cfg.model.train_mode in ("qlora", "lora"):  # a bf16 base (CPU or GPU) keeps fp32 adapters
         adapters_in_fp32(trainer.model)
     trainer.t2s_rows, trainer.t2s_report = rows, report
     return trainer

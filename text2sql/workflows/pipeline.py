@@ -96,6 +96,8 @@ def default_run_dir(
 
     dec = decoding.to_dict()
     dec.pop("batch_size", None)
+    if dec.get("precision") == "auto":  # the default keeps the folders of runs made before the option
+        dec.pop("precision")
     key = json.dumps(
         {
             "backend": backend,
