@@ -171,3 +171,28 @@ def test_prompt_hash_mismatch_warns(tmp_path):
     warning = check_prompt_hash(str(tmp_path), [{"config_hash": "bbb"}])
     assert "aaa" in warning and "bbb" in warning
     assert check_prompt_hash(str(tmp_path / "none"), [{"config_hash": "bbb"}]) is None
+
+
+def test_run_on_stop_ends_loops_and_closed_fences_but_not_answers_in_progress():
+    import torch
+
+    from text2sql.generation.hf import RunOnStop
+
+    class Tok:  # token id k decodes to word k; 7 is a code fence
+        def decode(self, ids, skip_special_tokens=True):
+            return " ".join("```" if i == 7 else f"w{i}" for i in ids)
+
+    n = RunOnStop.NGRAM
+    prompt = [[0, 0, 0]] * 3
+    loop = list(range(10, 10 + n)) * 2  # the same n tokens twice: a loop
+    fence = [7, 11, 12, 7]  # ```sql ... ``` closed
+    fresh = list(range(30, 30 + 2 * n))  # no repeat, no fence: keep going
+    stop = RunOnStop(Tok(), prompt_len=3)
+    flags = stop(
+        torch.tensor([p + s for p, s in zip(prompt, (loop, fence + [0] * (2 * n - 4), fresh), strict=True)]), None
+    )
+    assert flags.tolist() == [True, True, False] and stop.stopped == 2
+    assert stop(
+        torch.tensor([p + s + [1] for p, s in zip(prompt, (loop, fence + [0] * (2 * n - 4), fresh), strict=True)]), None
+    )[:2].all()
+    assert stop.stopped == 2  # a stopped answer is counted once

@@ -94,6 +94,7 @@ class HFBackend(Backend):
                 model_obj.to(self.device)
         self.model = model_obj.eval()
         self.stop_ids = stop_token_ids(self.tokenizer, self.model)
+        self.run_ons = 0  # answers ended early by RunOnStop (a looping answer must not hold its batch)
 
     def generate(self, records: list[dict], n: int = 1, temperature: float = 0.0) -> list[list[str]]:
         import torch
@@ -116,10 +117,16 @@ class HFBackend(Backend):
             enc = enc.to(self.device)
             if sample:
                 torch.manual_seed(d.seed + idx[0])  # same seed per example whatever the batch order
+            stop = RunOnStop(self.tokenizer, enc["input_ids"].shape[1])
             with torch.inference_mode():
                 gen = self.model.generate(
-                    **enc, eos_token_id=self.stop_ids, pad_token_id=self.tokenizer.pad_token_id, **kwargs
+                    **enc,
+                    eos_token_id=self.stop_ids,
+                    pad_token_id=self.tokenizer.pad_token_id,
+                    stopping_criteria=[stop],
+                    **kwargs,
                 )
+            self.run_ons += stop.stopped
             new = gen[:, enc["input_ids"].shape[1] :]
             decoded = self.tokenizer.batch_decode(new, skip_special_tokens=True)
             for j, i in enumerate(idx):
@@ -135,5 +142,45 @@ class HFBackend(Backend):
             "device": self.device,
             "precision": self.precision,
             "stop_token_ids": self.stop_ids,
+            "run_on_stop": f"closed code fence or a repeated {RunOnStop.NGRAM}-token run",
             "versions": library_versions(),
         }
+
+
+class RunOnStop:
+    """Stop an answer that runs on past its SQL, per sequence, so one looping answer does not hold its batch.
+
+    Two signs, both cheap to check each step: a code fence opened and closed (the SQL is complete), or the last
+    `NGRAM` new tokens already occurred earlier in the answer (a loop: column lists, CREATE TABLEs, "4C: 4C:").
+    Answers that stop at the end-of-turn token, as trained models do, never reach either."""
+
+    NGRAM = 12
+
+    def __init__(self, tokenizer, prompt_len: int):
+        self.tokenizer, self.prompt_len, self.stopped = tokenizer, prompt_len, 0
+        self.done: set[int] = set()
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        flags = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        new = input_ids[:, self.prompt_len :].tolist()
+        for row, ids in enumerate(new):
+            if row in self.done:
+                flags[row] = True
+            elif self._runs_on(ids):
+                flags[row] = True
+                self.done.add(row)
+                self.stopped += 1
+        return flags
+
+    def _runs_on(self, ids: list[int]) -> bool:
+        n = self.NGRAM
+        if len(ids) >= 2 * n:
+            tail, head = ids[-n:], ids[:-n]
+            if any(head[i : i + n] == tail for i in range(len(head) - n + 1)):
+                return True
+        if len(ids) >= 4 and len(ids) % 4 == 0:  # decode now and then: fences are rare tokens to watch
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            return text.count("```") >= 2
+        return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -247,6 +248,9 @@ def generate_predictions(
     out = Path(output_dir)
     settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
     settings.update(picking)  # the pick decides each answer: resuming under another is refused
+    path = out / PREDICTIONS
+    resumed = 0 if overwrite or not path.exists() else sum(1 for line in path.open(errors="replace") if line.strip())
+    started = time.monotonic()
     preds = predict(
         records,
         be,
@@ -257,6 +261,15 @@ def generate_predictions(
         overwrite=overwrite,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
+    seconds = time.monotonic() - started
+    generated = max(0, len(preds) - resumed)
+    info["timing"] = {  # this invocation's generation (a resumed run counts only what it generated)
+        "seconds": round(seconds, 2),
+        "generated": generated,
+        "resumed": min(resumed, len(preds)),
+        "questions_per_second": round(generated / seconds, 3) if seconds > 0 and generated else None,
+        "run_on_stopped": getattr(be, "run_ons", None),
+    }
     (out / GENERATION).write_text(json.dumps(info, indent=2, default=str) + "\n")
     return GenerationRun(records, preds, info, out, [by_id[r["id"]] for r in records])
 
