@@ -18,6 +18,7 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.data.schema import Column, Example, ForeignKey, Schema, Table
+from text2sql.data.sqlite import is_side_file
 
 SQLITE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
 TEST_SUITE_MARK = ".sqlite"  # the official test-suite evaluator's variant filter: a substring of the name
@@ -160,7 +161,8 @@ class Benchmark:
 
         The variants are chosen as the official test-suite evaluator chooses them (`exec_eval.py`:
         `[b for b in os.listdir(db_dir) if '.sqlite' in b]`): every file whose name contains
-        `.sqlite`, case-sensitively, so `x.sqlite3` counts and `x.db` does not. A folder with no
+        `.sqlite`, case-sensitively, so `x.sqlite3` counts and `x.db` does not; SQLite's own side
+        files (`-wal`, `-shm`, `-journal`) never count. A folder with no
         such file falls back to one database in another SQLite suffix (`.db`, `.SQLITE`, ...),
         never to several. The file named after the database comes first: it is the one prompts
         and schemas use.
@@ -168,7 +170,7 @@ class Benchmark:
         folder = self._db_folder(db_id)
         if folder.is_file():  # SQLite mode: the database is the file itself
             return [folder]
-        entries = sorted(p for p in folder.iterdir() if p.is_file())
+        entries = sorted(p for p in folder.iterdir() if p.is_file() and not is_side_file(p.name))
         files = [p for p in entries if TEST_SUITE_MARK in p.name]
         if not files:
             files = [p for p in entries if p.suffix.lower() in SQLITE_SUFFIXES]
@@ -269,7 +271,7 @@ def load_benchmark(path: str | Path | None = None) -> Benchmark:
 def _sqlite_folder(root: Path) -> Benchmark:
     bench = Benchmark(root=root, format="sqlite", db_root=root)
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix.lower() in SQLITE_SUFFIXES:
+        if p.is_file() and p.suffix.lower() in SQLITE_SUFFIXES and not is_side_file(p.name):
             bench._db_dirs.setdefault(p.stem.lower(), p)
     if not bench._db_dirs:
         raise T2SError(f"{root} has no tables.json, no *_tables.json and no SQLite files")

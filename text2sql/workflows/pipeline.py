@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.files import atomic_write_text
 from text2sql.generation import DecodingConfig, library_versions, load_backend, predict
 
 PREDICTIONS = "predictions.jsonl"
@@ -251,7 +252,7 @@ def generate_predictions(
         overwrite=overwrite,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    (out / GENERATION).write_text(json.dumps(info, indent=2, default=str) + "\n")
+    atomic_write_text(out / GENERATION, json.dumps(info, indent=2, default=str) + "\n")
     return GenerationRun(records, preds, info, out, [by_id[r["id"]] for r in records])
 
 
