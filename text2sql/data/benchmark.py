@@ -23,6 +23,8 @@ from text2sql.data.sqlite import is_side_file
 SQLITE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
 TEST_SUITE_MARK = ".sqlite"  # the official test-suite evaluator's variant filter: a substring of the name
 
+INTROSPECT_SECONDS = 30.0  # the whole schema of one database, read with PRAGMAs
+
 SPIDER_SPLITS = {
     "dev": ["dev.json"],
     "train": ["train_spider.json", "train_others.json"],
@@ -98,13 +100,17 @@ def _spider_type(declared: str) -> str:
     return "text"
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def introspect_schema(db_path: Path, db_id: str | None = None) -> Schema:
     """Read tables, columns, primary and foreign keys straight from a SQLite file."""
-    from text2sql.data.sqlite import connect_readonly
+    from text2sql.data.sqlite import connect_guarded
 
     db_id = db_id or db_path.stem
     try:
-        con = connect_readonly(db_path)
+        con = connect_guarded(db_path, INTROSPECT_SECONDS)
     except sqlite3.Error as e:
         raise T2SError(f"cannot open database {db_path}: {e}") from None
     try:
@@ -116,14 +122,14 @@ def introspect_schema(db_path: Path, db_id: str | None = None) -> Schema:
         ]
         tables, fks = [], []
         for name in names:
-            info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+            info = con.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
             cols = [Column(name=r[1], type=_spider_type(r[2] or "")) for r in info]
             pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
             tables.append(Table(name=name, columns=cols, primary_key=pk))
-            for r in con.execute(f'PRAGMA foreign_key_list("{name}")'):
+            for r in con.execute(f"PRAGMA foreign_key_list({_quote(name)})"):
                 ref_table, col, ref_col = r[2], r[3], r[4]
                 if ref_col is None:  # FK to the referenced table's primary key
-                    ref_info = con.execute(f'PRAGMA table_info("{ref_table}")').fetchall()
+                    ref_info = con.execute(f"PRAGMA table_info({_quote(ref_table)})").fetchall()
                     ref_col = next((x[1] for x in ref_info if x[5]), ref_info[0][1] if ref_info else "")
                 fks.append(ForeignKey(name, col, ref_table, ref_col))
     except sqlite3.Error as e:

@@ -6,11 +6,11 @@ so a re-evaluation only executes predictions. The cache never lives next to the 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
 import os
-import base64
 import sqlite3
 import sys
 import time
