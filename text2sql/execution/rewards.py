@@ -13,7 +13,8 @@ dataset columns as keyword lists), usable outside training:
 
 Predicted SQL runs only through the executor (read-only, per-query deadline, resource limits), in a
 persistent pool of worker processes started with spawn (never a fork of a process that holds torch/CUDA).
-Each database is routed to one worker, so the gold result of a prompt is computed once and cached there.
+Each prompt (database, gold) is routed to one worker, so its gold result is computed once and cached there,
+while one database's prompts spread over all workers.
 Nothing a completion does raises into the caller: a crashed or stuck worker scores the completion `fails`,
 counts it as `crashed`, and is replaced.
 """
@@ -243,7 +244,7 @@ class _Worker:
 
 
 class RewardPool:
-    """Persistent spawn workers; jobs for one database always go to the same worker (its gold cache)."""
+    """Persistent spawn workers; jobs for one prompt (database and gold) always go to the same worker."""
 
     def __init__(self, settings: RewardSettings, workers: int):
         self.settings = _worker_settings(settings)
@@ -252,7 +253,7 @@ class RewardPool:
         for w in self.workers:
             w.ready()
         self.restarts = 0
-        self.route: dict[str, int] = {}  # database -> worker, sticky (its connections and gold results)
+        self.route: dict[tuple[str, str], int] = {}  # (database, gold) -> worker, sticky (its gold result)
         self.load = [0] * workers
         # a job checks at most one gold and one prediction per file; past that the worker is stuck
         self.per_file = settings.timeout + settings.gold_timeout + 5.0
@@ -264,11 +265,13 @@ class RewardPool:
         out: dict[int, Verdict] = {}
         parts: list[list] = [[] for _ in self.workers]
         for job in jobs:
-            db = job[1][0] if job[1] else ""
-            if db not in self.route:  # a new database goes to the worker with the least work so far
-                self.route[db] = min(range(len(self.workers)), key=self.load.__getitem__)
-            self.load[self.route[db]] += 1
-            parts[self.route[db]].append(job)
+            # routed by (database, gold): a prompt's gold runs once on its worker, while the prompts of
+            # one database (and their slow completions) spread over all workers
+            key = (job[1][0] if job[1] else "", job[2])
+            if key not in self.route:  # a new prompt goes to the worker with the least work so far
+                self.route[key] = min(range(len(self.workers)), key=self.load.__getitem__)
+            self.load[self.route[key]] += 1
+            parts[self.route[key]].append(job)
         for w, part in zip(self.workers, parts, strict=True):
             self._send(w, part, out)
         while any(w.pending for w in self.workers):
