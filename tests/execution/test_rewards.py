@@ -243,13 +243,16 @@ def test_a_killed_worker_costs_one_completion_and_is_replaced(sample_bench):
 
 def test_reward_values_are_configurable_and_reuse_one_execution(sample_bench):
     ex = sample_bench.examples("dev")[1]
-    comps = [ex.query, "SELECT 12345", "no sql here"]
-    cols = dict(db_id=[ex.db_id] * 3, gold=[ex.query] * 3)
+    table = sample_bench.schema(ex.db_id).tables[0].name
+    comps = [ex.query, f"SELECT 12345 FROM {table} LIMIT 1", "no sql here"]
+    # SQL that reads no table of the schema runs, but earns nothing (issue 19: no reward for doing nothing)
+    comps += ["SELECT 12345", "SELECT count(*) FROM sqlite_master"]
+    cols = dict(db_id=[ex.db_id] * 5, gold=[ex.query] * 5)
     with RewardScorer(sample_bench, RewardSettings(correct=2.0, executes=0.5, fails=-1.0, workers=0)) as sc:
         ex_fn, ov_fn = reward_functions(["execution", "result_overlap"], sc)
-        assert ex_fn(None, comps, **cols) == [2.0, 0.5, -1.0]
+        assert ex_fn(None, comps, **cols) == [2.0, 0.5, -1.0, -1.0, -1.0]
         first = sc.last_stats
-        assert ov_fn(None, comps, **cols) == [1.0, 0.0, 0.0]
+        assert ov_fn(None, comps, **cols) == [1.0, 0.0, 0.0, 0.0, 0.0]
         assert sc.last_stats is first, "the second reward of a step re-executed the SQL"
     with pytest.raises(Exception, match="fails <= executes <= correct"):
         RewardScorer(sample_bench, RewardSettings(correct=0.0, executes=0.5, workers=0))
@@ -319,3 +322,15 @@ def test_a_judging_bug_scores_crashed_and_warns_once(sample_bench, capsys):
         sc.judge([ex.db_id], [ex.query], ["SELECT 2"])
     assert [v.error for v in vs] == [CRASHED, CRASHED] and sc.total.crashed == 3
     assert capsys.readouterr().err.count("warning: the reward raised") == 1
+
+
+def test_reads_schema_table_decides_the_partial_reward():
+    from text2sql.execution.rewards import reads_schema_table
+
+    tables = frozenset({"singer", "concert"})
+    assert reads_schema_table("SELECT name FROM Singer", tables)
+    assert reads_schema_table("SELECT count(*) FROM singer AS s JOIN concert c ON 1", tables)
+    assert not reads_schema_table("SELECT 1", tables)
+    assert not reads_schema_table("SELECT count(*) FROM sqlite_master", tables)
+    assert not reads_schema_table("WITH singer AS (SELECT 1) SELECT * FROM singer", tables)
+    assert not reads_schema_table("SELEC nonsense", tables)

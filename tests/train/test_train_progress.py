@@ -37,3 +37,17 @@ def test_live_line_is_redrawn_in_place():
     text = out.getvalue()
     assert text.count("\r\x1b[K") == 3 and text.endswith("\n") and text.count("\n") == 1
     assert "step 6/10 | loss 0.5 | lr 0.001 | " in text and "ETA" in text
+
+
+def test_rl_line_shows_reward_and_warns_once_when_rewards_are_flat():
+    out = io.StringIO()
+    cb = ProgressLine(out, live=False)
+    cb.on_train_begin(None, _state(0), None)
+    cb.on_log(None, _state(1), None, logs={"loss": 0.1, "reward": 0.55, "frac_reward_zero_std": 0.5})
+    assert "| reward 0.55 |" in out.getvalue() and "warning" not in out.getvalue()
+    flat = {"loss": 0.0, "reward": 0.0, "reward/ex": 0.0, "frac_reward_zero_std": 1.0}
+    cb.on_log(None, _state(2), None, logs=flat)
+    cb.on_log(None, _state(3), None, logs=flat)
+    warnings = [line for line in out.getvalue().splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert "step 2" in warnings[0] and "no gradient" in warnings[0] and "num_generations" in warnings[0]

@@ -85,6 +85,9 @@ def register(app: typer.Typer) -> None:
         no_cache: bool = typer.Option(
             False, "--no-cache", help="Execute gold queries again, write no cache."
         ),
+        strict: bool = typer.Option(
+            False, "--strict", help="Exit with an error when a gold query fails to run (gold_error)."
+        ),
         *,
         gen: dict,
     ) -> None:
@@ -169,3 +172,9 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"EX ({metric}) {100 * report.summary['ex']:.2f}%  ->  {where}/results.jsonl, {where}/summary.json"
         )
+        bad = report.summary["gold_errors"]
+        if strict and bad["count"]:
+            raise T2SError(
+                f"--strict: {bad['count']} gold queries failed to run (ids {', '.join(map(str, bad['ids'][:10]))}); "
+                f"see {out}/results.jsonl"
+            )

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from text2sql.core.errors import T2SError
+from text2sql.core.files import atomic_write_text
 
 # Generation options shared by `t2s predict` and `t2s eval --model`.
 GEN_OPTIONS = [
@@ -186,7 +187,7 @@ def predict_cmd(
         "generation": run.info,
         "provenance": run_provenance(bench, split, run.examples, run),
     }
-    (run.output_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    atomic_write_text(run.output_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     typer.echo(f"{len(run.predictions)} predictions -> {run.output_dir}/predictions.jsonl")
 
 

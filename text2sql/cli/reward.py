@@ -149,6 +149,7 @@ def register(app: typer.Typer) -> None:
                     "reward": totals[i],
                     "correct": v.correct,
                     "executed": v.executed,
+                    "reads_table": v.reads_table,
                     "error": v.error,
                     "sql": v.sql,
                 }
@@ -169,7 +170,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             f"{n} completions: mean reward {sum(totals) / n:.4f}, EX {100 * sum(v.correct for v in verdicts) / n:.2f}%, "
             f"executable {100 * sum(v.executed for v in verdicts) / n:.2f}%; timeouts {stats.timeouts}, "
-            f"resource limits {stats.resource_limits}, forbidden {stats.forbidden}, crashed {stats.crashed}; "
+            f"resource limits {stats.resource_limits}, forbidden {stats.forbidden}, crashed {stats.crashed}, "
+            f"gold errors {stats.gold_errors}; "
             f"{stats.seconds:.2f} s in the reward"
         )
         if output is not None:

@@ -19,9 +19,12 @@ from pathlib import Path
 from text2sql.core.errors import T2SError
 from text2sql.core.text import scrub_all
 from text2sql.data.schema import Column, Example, ForeignKey, Schema, Table
+from text2sql.data.sqlite import is_side_file
 
 SQLITE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
 TEST_SUITE_MARK = ".sqlite"  # the official test-suite evaluator's variant filter: a substring of the name
+
+INTROSPECT_SECONDS = 30.0  # the whole schema of one database, read with PRAGMAs
 
 SPIDER_SPLITS = {
     "dev": ["dev.json"],
@@ -119,13 +122,17 @@ def _spider_type(declared: str) -> str:
     return "text"
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def introspect_schema(db_path: Path, db_id: str | None = None) -> Schema:
     """Read tables, columns, primary and foreign keys straight from a SQLite file."""
-    from text2sql.data.sqlite import connect_readonly
+    from text2sql.data.sqlite import connect_guarded
 
     db_id = db_id or db_path.stem
     try:
-        con = connect_readonly(db_path)
+        con = connect_guarded(db_path, INTROSPECT_SECONDS)
     except sqlite3.Error as e:
         raise T2SError(f"cannot open database {db_path}: {e}") from None
     try:
@@ -137,14 +144,14 @@ def introspect_schema(db_path: Path, db_id: str | None = None) -> Schema:
         ]
         tables, fks = [], []
         for name in names:
-            info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+            info = con.execute(f"PRAGMA table_info({_quote(name)})").fetchall()
             cols = [Column(name=r[1], type=_spider_type(r[2] or "")) for r in info]
             pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
             tables.append(Table(name=name, columns=cols, primary_key=pk))
-            for r in con.execute(f'PRAGMA foreign_key_list("{name}")'):
+            for r in con.execute(f"PRAGMA foreign_key_list({_quote(name)})"):
                 ref_table, col, ref_col = r[2], r[3], r[4]
                 if ref_col is None:  # FK to the referenced table's primary key
-                    ref_info = con.execute(f'PRAGMA table_info("{ref_table}")').fetchall()
+                    ref_info = con.execute(f"PRAGMA table_info({_quote(ref_table)})").fetchall()
                     ref_col = next((x[1] for x in ref_info if x[5]), ref_info[0][1] if ref_info else "")
                 fks.append(ForeignKey(name, col, ref_table, ref_col))
     except sqlite3.Error as e:
@@ -182,7 +189,8 @@ class Benchmark:
 
         The variants are chosen as the official test-suite evaluator chooses them (`exec_eval.py`:
         `[b for b in os.listdir(db_dir) if '.sqlite' in b]`): every file whose name contains
-        `.sqlite`, case-sensitively, so `x.sqlite3` counts and `x.db` does not. A folder with no
+        `.sqlite`, case-sensitively, so `x.sqlite3` counts and `x.db` does not; SQLite's own side
+        files (`-wal`, `-shm`, `-journal`) never count. A folder with no
         such file falls back to one database in another SQLite suffix (`.db`, `.SQLITE`, ...),
         never to several. The file named after the database comes first: it is the one prompts
         and schemas use.
@@ -190,7 +198,7 @@ class Benchmark:
         folder = self._db_folder(db_id)
         if folder.is_file():  # SQLite mode: the database is the file itself
             return [folder]
-        entries = sorted(p for p in folder.iterdir() if p.is_file())
+        entries = sorted(p for p in folder.iterdir() if p.is_file() and not is_side_file(p.name))
         files = [p for p in entries if TEST_SUITE_MARK in p.name]
         if not files:
             files = [p for p in entries if p.suffix.lower() in SQLITE_SUFFIXES]
@@ -302,7 +310,7 @@ def load_benchmark(path: str | Path | None = None) -> Benchmark:
 def _sqlite_folder(root: Path) -> Benchmark:
     bench = Benchmark(root=root, format="sqlite", db_root=root)
     for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix.lower() in SQLITE_SUFFIXES:
+        if p.is_file() and p.suffix.lower() in SQLITE_SUFFIXES and not is_side_file(p.name):
             bench._db_dirs.setdefault(p.stem.lower(), p)
     if not bench._db_dirs:
         raise T2SError(f"{root} has no tables.json, no *_tables.json and no SQLite files")

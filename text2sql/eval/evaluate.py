@@ -6,13 +6,13 @@ so a re-evaluation only executes predictions. The cache never lives next to the 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
 import os
-import pickle
 import sqlite3
-import tempfile
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.files import atomic_write_bytes, atomic_write_text
 from text2sql.data.schema import Example
 from text2sql.data.sqlite import connect_readonly
 from text2sql.eval.hardness import LEVELS, hardness
@@ -40,6 +41,7 @@ from text2sql.execution.metric import (
     default_metric,
     normalize_sql,
     order_matters,
+    statement_count,
 )
 
 DIFFICULTIES = ("simple", "moderate", "challenging")  # BIRD's labels, in its report order
@@ -55,16 +57,59 @@ def default_cache_dir() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "t2s") / "gold"
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+_atomic_write = atomic_write_bytes
+RESULTS_SUFFIX = ".results-v1.json"  # JSON, never pickle: a planted cache file is data, not code
+_BLOB = "$blob"  # a cell holding bytes is stored as {"$blob": base64}
+
+
+def _encode_cell(v):
+    return {_BLOB: base64.b64encode(v).decode("ascii")} if isinstance(v, bytes | bytearray | memoryview) else v
+
+
+def _decode_cell(v):
+    if isinstance(v, dict):
+        if set(v) != {_BLOB} or not isinstance(v[_BLOB], str):
+            raise ValueError("unknown cell object")
+        return base64.b64decode(v[_BLOB], validate=True)
+    if v is None or isinstance(v, str | int | float):
+        return v
+    raise ValueError(f"bad cell of type {type(v).__name__}")
+
+
+def encode_results(table: dict) -> bytes:
+    """{sql: (rows, columns)} as JSON; SQLite values are None, int, float, str or bytes."""
+    return json.dumps(
+        {sql: {"rows": [[_encode_cell(c) for c in row] for row in rows], "columns": cols}
+         for sql, (rows, cols) in table.items()}
+    ).encode()
+
+
+def decode_results(data: bytes) -> dict:
+    """The inverse of `encode_results`, validated: anything else raises ValueError."""
+    raw = json.loads(data)
+    if not isinstance(raw, dict):
+        raise ValueError("not an object")
+    out = {}
+    for sql, entry in raw.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("rows"), list):
+            raise ValueError(f"bad entry for {sql[:40]!r}")
+        cols = entry.get("columns")
+        if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
+            raise ValueError(f"bad columns for {sql[:40]!r}")
+        rows = []
+        for row in entry["rows"]:
+            if not isinstance(row, list):
+                raise ValueError(f"bad row for {sql[:40]!r}")
+            rows.append(tuple(_decode_cell(c) for c in row))
+        out[sql] = (rows, cols)
+    return out
 
 
 class GoldCache:
-    """Successful gold results per database content hash: `<dir>/<sha256>.pkl` = {sql: (rows, columns)}."""
+    """Successful gold results per database content hash: `<dir>/<sha256>.results-v1.json`.
+
+    Entries are validated on read; a damaged one is dropped with a warning and recomputed.
+    """
 
     def __init__(self, directory: str | Path | None):
         self.dir = Path(directory) if directory is not None else None
@@ -77,7 +122,11 @@ class GoldCache:
         if self.dir is not None and (self.dir / HASHES_FILE).exists():
             try:
                 loaded = json.loads((self.dir / HASHES_FILE).read_text())
-                self._hashes = loaded if isinstance(loaded, dict) else {}
+                self._hashes = {
+                    k: v
+                    for k, v in (loaded.items() if isinstance(loaded, dict) else ())
+                    if isinstance(v, list) and len(v) == 6 and isinstance(v[-1], str)
+                }
             except (OSError, ValueError):
                 self._hashes = {}
 
@@ -113,12 +162,14 @@ class GoldCache:
     def _table(self, digest: str) -> dict:
         if digest not in self._tables:
             table = {}
-            path = self.dir / f"{digest}.pkl" if self.dir is not None else None
+            path = self.dir / f"{digest}{RESULTS_SUFFIX}" if self.dir is not None else None
             if path is not None and path.exists():
                 try:
-                    table = pickle.loads(path.read_bytes())
-                except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+                    table = decode_results(path.read_bytes())
+                except (OSError, ValueError, RecursionError) as e:  # JSONDecodeError is a ValueError
+                    print(f"warning: ignoring damaged gold cache file {path} ({e}); recomputing", file=sys.stderr)
                     table = {}
+                    self._dirty.add(digest)
             self._tables[digest] = table
         return self._tables[digest]
 
@@ -144,7 +195,9 @@ class GoldCache:
             path = self.dir / HARDNESS_FILE if self.dir is not None else None
             if path is not None and path.exists():
                 try:
-                    self._levels = json.loads(path.read_text())
+                    loaded = json.loads(path.read_text())
+                    if isinstance(loaded, dict):
+                        self._levels = {k: v for k, v in loaded.items() if v in LEVELS}
                 except (OSError, ValueError):
                     pass
         todo = sorted({s for s in sqls if s not in self._levels})
@@ -163,7 +216,7 @@ class GoldCache:
             elif name == HASHES_FILE:
                 _atomic_write(self.dir / name, json.dumps(self._hashes).encode())
             else:
-                _atomic_write(self.dir / f"{name}.pkl", pickle.dumps(self._tables[name], protocol=5))
+                _atomic_write(self.dir / f"{name}{RESULTS_SUFFIX}", encode_results(self._tables[name]))
         self._dirty.clear()
 
 
@@ -179,10 +232,10 @@ class EvalReport:
         out = Path(output_dir)
         try:
             out.mkdir(parents=True, exist_ok=True)
-            with open(out / "results.jsonl", "w", encoding="utf-8") as f:
-                for r in self.results:
-                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
-            (out / "summary.json").write_text(json.dumps(self.summary, indent=2) + "\n", encoding="utf-8")
+            atomic_write_text(
+                out / "results.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.results)
+            )
+            atomic_write_text(out / "summary.json", json.dumps(self.summary, indent=2) + "\n")
         except OSError as e:
             raise T2SError(f"cannot write results to {out}: {e.strerror or e}") from None
         return out
@@ -254,15 +307,30 @@ def _hardness_task(ex, task: tuple[str, str]) -> str:
     return hardness(task[1])
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
 def _check_readable(path: str) -> None:
+    """Refuse a database SQLite would quietly treat as empty (0 bytes) or that is not SQLite at all."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except OSError as e:
+        raise T2SError(f"cannot read database {path}: {e.strerror or e}") from None
+    if not head:
+        raise T2SError(f"cannot read database {path}: it is empty (0 bytes); restore it from the benchmark's archive")
+    if head != SQLITE_MAGIC:
+        raise T2SError(f"cannot read database {path}: not a SQLite file (bad header); restore it from the benchmark's archive")
     try:
         con = connect_readonly(path)
         try:
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            tables = con.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
         finally:
             con.close()
     except sqlite3.Error as e:
         raise T2SError(f"cannot read database {path}: {e}") from None
+    if not tables:
+        raise T2SError(f"cannot read database {path}: it has no tables")
 
 
 def evaluate(
@@ -371,6 +439,8 @@ def evaluate(
     results = []
     for i, ex in enumerate(examples):
         ok, kind, msg = verdicts[i]
+        if statement_count(ex.query) > 1:  # refused like a prediction of several statements
+            ok, kind, msg = False, GOLD_ERROR, f"gold holds {statement_count(ex.query)} statements; t2s runs one"
         results.append(
             {
                 "index": i,
@@ -433,6 +503,7 @@ def summarize(results: Sequence[dict]) -> dict:
             "ex": sum(r["correct"] for r in rows) / len(rows) if rows else 0.0,
         }
     errors = Counter(r["error"] for r in results if r["error"])
+    gold_bad = [r for r in results if r["error"] == GOLD_ERROR]
     summary = {
         "ex": sum(r["correct"] for r in results) / n if n else 0.0,
         "count": n,
@@ -440,6 +511,8 @@ def summarize(results: Sequence[dict]) -> dict:
         "metric": results[0].get("metric", SPIDER) if results else SPIDER,
         "by_hardness": by_level,
         "errors": {kind: errors.get(kind, 0) for kind in ERROR_KINDS},
+        # gold that did not run: those examples are scored wrong whatever the prediction
+        "gold_errors": {"count": len(gold_bad), "ids": [r["id"] for r in gold_bad]},
     }
     labels = [r.get("difficulty") for r in results]
     if any(labels):
@@ -457,6 +530,7 @@ def summarize(results: Sequence[dict]) -> dict:
 def render(report: EvalReport, console=None) -> None:
     """Rich tables: EX by hardness, then the error breakdown."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
@@ -467,6 +541,15 @@ def render(report: EvalReport, console=None) -> None:
         (s["by_difficulty"], "difficulty") if s.get("by_difficulty") else (s["by_hardness"], "level")
     )
     with_ves = "ves" in s
+    bad = s.get("gold_errors") or {}
+    if bad.get("count"):
+        ids = escape(", ".join(map(str, bad["ids"][:10]))) + (", ..." if bad["count"] > 10 else "")
+        console.print(
+            f"[bold red]warning: {bad['count']} gold queries failed to run ({ids}); those examples score "
+            "0 whatever the prediction: fix the gold or the database (--strict makes this an error)[/]",
+            markup=True,
+            highlight=False,
+        )
     table = Table(title=f"Execution accuracy, {metric} metric ({s['count']} examples)")
     table.add_column(label)
     table.add_column("count", justify="right")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from text2sql.data.sqlite import connect_readonly, tolerant_text
+from text2sql.data.sqlite import connect_readonly, guard_connection, tolerant_text
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 100_000
@@ -33,22 +33,6 @@ TIMEOUT = "timeout"
 RESOURCE_LIMIT = "resource_limit"
 FORBIDDEN = "forbidden"
 EXEC_ERRORS = (PARSE_ERROR, UNKNOWN_NAME, RUNTIME_ERROR, TIMEOUT, RESOURCE_LIMIT, FORBIDDEN)
-
-_ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
-_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
-_READONLY_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list"}
-
-
-def _authorizer(action: int, arg1, arg2, db_name, trigger) -> int:
-    """Allow reads only: every write, ATTACH (hence VACUUM INTO), transaction and PRAGMA change is denied."""
-    if action in _ALLOWED_ACTIONS:
-        return sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_FUNCTION:
-        return sqlite3.SQLITE_DENY if (arg2 or "").lower() in _DENIED_FUNCTIONS else sqlite3.SQLITE_OK
-    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in _READONLY_PRAGMAS:
-        return sqlite3.SQLITE_OK
-    return sqlite3.SQLITE_DENY
-
 
 @dataclass
 class ExecResult:
@@ -152,17 +136,9 @@ class Executor:
         if not Path(db_path).is_file():
             raise sqlite3.OperationalError(f"unable to open database file {db_path}")
         con = connect_readonly(db_path)
-        # Setup PRAGMAs run before the authorizer exists; afterwards nothing can change them.
-        con.execute(f"PRAGMA hard_heap_limit={int(self.heap_limit)}")
-        con.execute("PRAGMA temp_store=MEMORY")  # sorts and temp b-trees never touch the disk
-        con.execute("PRAGMA query_only=1")
-        con.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, self.max_length)
-        con.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 1_000_000)
-        con.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-        con.setlimit(sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 1000)
-        con.setlimit(sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 500)
-        con.set_authorizer(_authorizer)
-        con.set_progress_handler(self._check_deadline, 2000)
+        guard_connection(
+            con, self._check_deadline, heap_limit=self.heap_limit, max_length=self.max_length
+        )
         con.text_factory = str  # fast path; `execute` falls back to `tolerant_text` on bad UTF-8
         self._cons[key] = con
         while len(self._cons) > self.max_connections:

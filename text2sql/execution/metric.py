@@ -238,6 +238,8 @@ def classify_on_databases(
     failing file, like the official evaluator. `metric` is `spider` or `bird` (see the module doc).
     """
     check_metric(metric)
+    if statement_count(gold_sql) > 1:  # refused, never silently cut to its first statement
+        return False, GOLD_ERROR
     gold_sql = normalize_sql(gold_sql, keep_distinct, metric)
     pred_sql = normalize_sql(pred_sql, keep_distinct, metric)
     om = order_matters(gold_sql, metric)
@@ -246,3 +248,24 @@ def classify_on_databases(
         if not ok:
             return False, kind
     return True, None
+
+
+@lru_cache(maxsize=65536)
+def statement_count(sql: str) -> int:
+    """How many non-empty statements `sql` holds, split on sqlglot's `;` tokens (strings and comments
+    excluded); text sqlglot cannot tokenize counts as one, for SQLite to judge."""
+    import sqlglot
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = sqlglot.tokenize(sql, read="sqlite")
+    except (sqlglot.errors.TokenError, ValueError, RecursionError):
+        return 1
+    count, current = 0, 0
+    for tok in tokens:
+        if tok.token_type == TokenType.SEMICOLON:
+            count += current > 0
+            current = 0
+        else:
+            current += 1
+    return count + (current > 0)

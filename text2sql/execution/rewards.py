@@ -13,7 +13,8 @@ dataset columns as keyword lists), usable outside training:
 
 Predicted SQL runs only through the executor (read-only, per-query deadline, resource limits), in a
 persistent pool of worker processes started with spawn (never a fork of a process that holds torch/CUDA).
-Each database is routed to one worker, so the gold result of a prompt is computed once and cached there.
+Each prompt (database, gold) is routed to one worker, so its gold result is computed once and cached there,
+while one database's prompts spread over all workers.
 Nothing a completion does raises into the caller: a crashed or stuck worker scores the completion `fails`,
 counts it as `crashed`, and is replaced.
 """
@@ -87,6 +88,7 @@ class Verdict:
     overlap: float  # F1 of result rows against the gold on the first file (1.0 when correct)
     seconds: float = 0.0
     message: str = ""  # for `worker_crashed` from an exception: what was raised
+    reads_table: bool = True  # it reads a table of the target schema (else no partial reward)
 
 
 # -- the verdict (runs in a worker) ----------------------------------------------------------------------
@@ -167,6 +169,25 @@ class _Judge:
         return Verdict(pred_sql, correct, kind, executed, overlap, time.monotonic() - start)
 
 
+def reads_schema_table(sql: str, tables: frozenset[str] | set[str]) -> bool:
+    """Whether `sql` reads a table of the target schema (sqlglot; CTE names and sqlite_master do not
+    count): `SELECT 1` must not earn the "executes" reward, or a policy learns to write it."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        trees = [t for t in sqlglot.parse(sql, read="sqlite") if t is not None]
+    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError, ValueError, RecursionError):
+        return False
+    for tree in trees:
+        ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            name = table.name.lower()
+            if name and name not in ctes and name in tables:
+                return True
+    return False
+
+
 def _judge_safely(judge: _Judge, job: tuple) -> Verdict:
     _, db_paths, gold_sql, pred_sql = job
     try:
@@ -223,7 +244,7 @@ class _Worker:
 
 
 class RewardPool:
-    """Persistent spawn workers; jobs for one database always go to the same worker (its gold cache)."""
+    """Persistent spawn workers; jobs for one prompt (database and gold) always go to the same worker."""
 
     def __init__(self, settings: RewardSettings, workers: int):
         self.settings = _worker_settings(settings)
@@ -232,7 +253,7 @@ class RewardPool:
         for w in self.workers:
             w.ready()
         self.restarts = 0
-        self.route: dict[str, int] = {}  # database -> worker, sticky (its connections and gold results)
+        self.route: dict[tuple[str, str], int] = {}  # (database, gold) -> worker, sticky (its gold result)
         self.load = [0] * workers
         # a job checks at most one gold and one prediction per file; past that the worker is stuck
         self.per_file = settings.timeout + settings.gold_timeout + 5.0
@@ -244,11 +265,13 @@ class RewardPool:
         out: dict[int, Verdict] = {}
         parts: list[list] = [[] for _ in self.workers]
         for job in jobs:
-            db = job[1][0] if job[1] else ""
-            if db not in self.route:  # a new database goes to the worker with the least work so far
-                self.route[db] = min(range(len(self.workers)), key=self.load.__getitem__)
-            self.load[self.route[db]] += 1
-            parts[self.route[db]].append(job)
+            # routed by (database, gold): a prompt's gold runs once on its worker, while the prompts of
+            # one database (and their slow completions) spread over all workers
+            key = (job[1][0] if job[1] else "", job[2])
+            if key not in self.route:  # a new prompt goes to the worker with the least work so far
+                self.route[key] = min(range(len(self.workers)), key=self.load.__getitem__)
+            self.load[self.route[key]] += 1
+            parts[self.route[key]].append(job)
         for w, part in zip(self.workers, parts, strict=True):
             self._send(w, part, out)
         while any(w.pending for w in self.workers):
@@ -332,6 +355,7 @@ class StepStats:
     resource_limits: int = 0
     forbidden: int = 0
     crashed: int = 0
+    gold_errors: int = 0
     seconds: float = 0.0
     errors: Counter = field(default_factory=Counter)
 
@@ -344,6 +368,7 @@ class StepStats:
             "reward/resource_limits": float(self.resource_limits),
             "reward/forbidden": float(self.forbidden),
             "reward/crashed": float(self.crashed),
+            "reward/gold_errors": float(self.gold_errors),
             "reward/seconds": self.seconds,
         }
 
@@ -367,6 +392,8 @@ class RewardScorer:
         self._pool = RewardPool(self.settings, n) if n > 0 else None
         self._local = _Judge(_worker_settings(self.settings)) if n == 0 else None
         self._files: dict[str, list[str]] = {}
+        self._tables: dict[str, frozenset[str]] = {}
+        self._gold_warned = False
         self._last: tuple | None = None
         self._warned = False
         self.last_stats = StepStats()
@@ -376,6 +403,16 @@ class RewardScorer:
         if db_id not in self._files:
             self._files[db_id] = [str(p) for p in self.bench.db_files(db_id)]
         return self._files[db_id]
+
+    def table_names(self, db_id: str) -> frozenset[str]:
+        """Lower-cased table names of a database's schema (tables.json, else introspected)."""
+        if db_id not in self._tables:
+            try:
+                names = {t.name.lower() for t in self.bench.schema(db_id).tables}
+            except T2SError:
+                names = set()
+            self._tables[db_id] = frozenset(names)
+        return self._tables[db_id]
 
     def check_databases(self, db_ids: Sequence[str]) -> None:
         """Fail early, with one line, when a database of the data is missing (not mid-training)."""
@@ -393,6 +430,10 @@ class RewardScorer:
             done = self._pool.run(jobs)
         else:
             done = {job[0]: _judge_safely(self._local, job) for job in jobs}
+        for i, (db, _, sql) in enumerate(unique):
+            v = done[i]
+            if v.executed and not v.correct:
+                v.reads_table = reads_schema_table(sql, self.table_names(db))
         index = {key: done[i] for i, key in enumerate(unique)}
         verdicts = [index[k] for k in keys]
         self._record(verdicts, time.monotonic() - start)
@@ -426,6 +467,7 @@ class RewardScorer:
             s.resource_limits += v.error == RESOURCE_LIMIT
             s.forbidden += v.error == FORBIDDEN
             s.crashed += v.error == CRASHED
+            s.gold_errors += v.error == GOLD_ERROR
             if v.error:
                 s.errors[v.error] += 1
         self.last_stats = s
@@ -434,6 +476,15 @@ class RewardScorer:
             self._warned = True
             print(
                 f"warning: the reward raised while judging a completion (scored as crashed): {raised}",
+                file=sys.stderr,
+            )
+        gold_bad = [v for v in verdicts if v.error == GOLD_ERROR]
+        if gold_bad and not self._gold_warned:  # a reward of 0 the policy cannot change: say so
+            self._gold_warned = True
+            print(
+                f"warning: {len(gold_bad)} of {len(verdicts)} completions were scored against gold SQL that "
+                "fails to run (gold_error): they get no reward whatever the model writes; fix the gold "
+                "queries or the databases (see `t2s eval --backend gold`)",
                 file=sys.stderr,
             )
         t = self.total
@@ -445,6 +496,7 @@ class RewardScorer:
             "resource_limits",
             "forbidden",
             "crashed",
+            "gold_errors",
         ):
             setattr(t, name, getattr(t, name) + getattr(s, name))
         t.seconds += seconds
@@ -495,7 +547,9 @@ def execution(prompts, completions, completion_ids=None, *, scorer: RewardScorer
         completions, _require(kwargs, "db_id"), _require(kwargs, "gold"), kwargs.get("response_prefix")
     )
     _log(scorer, log_metric)
-    return [s.correct if v.correct else s.executes if v.executed else s.fails for v in verdicts]
+    return [
+        s.correct if v.correct else s.executes if v.executed and v.reads_table else s.fails for v in verdicts
+    ]
 
 
 def result_overlap(

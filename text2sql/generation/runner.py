@@ -15,24 +15,59 @@ from collections.abc import Callable
 from pathlib import Path
 
 from text2sql.core.errors import T2SError, set_interrupt_hint
+from text2sql.core.files import atomic_write_text, hold_run_lock
 from text2sql.execution.extraction import extract_sql
 from text2sql.generation.base import Backend, DecodingConfig, chunks
 
 
+def _damaged(path: Path, where: str, why: str) -> T2SError:
+    return T2SError(
+        f"{path}{where} is damaged ({why}): delete that line to keep the rest and rerun, "
+        "or pass --overwrite to start again"
+    )
+
+
 def _load_done(path: Path) -> dict[str, dict]:
-    """Finished records; a torn last line (killed mid-write) is cut off so appends stay valid JSONL."""
+    """Finished records; a torn last line (killed mid-write, or a NUL-filled tail a crash left) is cut
+    off so appends stay valid JSONL. Damage anywhere else is reported with its line number."""
     done: dict[str, dict] = {}
     if not path.exists():
         return done
     raw = path.read_bytes()
-    keep = raw[: raw.rfind(b"\n") + 1]  # drop a partial trailing line
+    body = raw.rstrip(b"\x00")  # a crashed file system can leave NUL blocks past the last write
+    keep = body[: body.rfind(b"\n") + 1]  # drop a partial trailing line
     if len(keep) != len(raw):
         path.write_bytes(keep)
-    for line in keep.decode("utf-8").splitlines():
-        if line.strip():
-            rec = json.loads(line)
-            done[str(rec["id"])] = rec
+    for n, line in enumerate(keep.split(b"\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise _damaged(path, f":{n}", f"not JSON: {e}") from None
+        if not isinstance(rec, dict) or rec.get("id") is None or not isinstance(rec.get("sql", ""), str):
+            raise _damaged(path, f":{n}", "not a prediction record with an id")
+        done[str(rec["id"])] = rec
     return done
+
+
+def _read_meta(path: Path, predictions: Path) -> dict | None:
+    """The settings a folder was written with; a damaged file is one line (it is written atomically
+    now, but an older t2s or a full disk may have torn it)."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        if not predictions.exists():
+            return None  # nothing to protect: it is rewritten below
+        raise T2SError(
+            f"{path} is damaged ({e}): the settings of {predictions.name} are unknown; "
+            "pass --overwrite to start again, or delete the .meta.json to resume under the current settings"
+        ) from None
+    if not isinstance(meta, dict):
+        if not predictions.exists():
+            return None
+        raise T2SError(f"{path} is damaged (not a JSON object): pass --overwrite to start again")
+    return meta
 
 
 class PredictionWriter:
@@ -40,11 +75,13 @@ class PredictionWriter:
         self.path = Path(path)
         self.meta_path = self.path.with_name(self.path.name + ".meta.json")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # single writer: a second run into this file stops here, naming the first
+        hold_run_lock(self.path.parent, f".{self.path.name}.lock")
         if overwrite:
             self.path.unlink(missing_ok=True)
             self.meta_path.unlink(missing_ok=True)
-        if self.meta_path.exists():
-            old = json.loads(self.meta_path.read_text())
+        old = _read_meta(self.meta_path, self.path) if self.meta_path.exists() else None
+        if old is not None:
             # a key missing on one side counts as None: folders written before a key existed still resume
             changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
             if changed and self.path.exists():
@@ -59,7 +96,7 @@ class PredictionWriter:
                     f"{self.path} was written with other settings ({', '.join(changed)} differ): "
                     "pass --overwrite to start again or choose another output"
                 )
-        self.meta_path.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
+        atomic_write_text(self.meta_path, json.dumps(settings, indent=2, sort_keys=True) + "\n")
         self.done = _load_done(self.path)
         self._f = open(self.path, "a", encoding="utf-8")
 

@@ -7,7 +7,7 @@ The wording lives in editable TOML templates under `text2sql/prompts/templates/`
 from __future__ import annotations
 
 import re
-import sqlite3
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -69,51 +69,73 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+CONTENT_TIMEOUT = 5.0  # seconds per content query (sample rows, distinct values) of a prompt
+_content_executor = None
+content_skipped: set[tuple[str, str, str]] = set()  # (database, table, column or "*") given up on
+_slow_tables: set[tuple[str, str]] = set()
+
+
+def _executor():
+    """The executor content queries run through: read-only, authorizer, deadline, limits, like
+    predictions, since a view in the schema can be as hostile as a prediction."""
+    global _content_executor
+    if _content_executor is None:
+        from text2sql.execution.executor import Executor
+
+        _content_executor = Executor(timeout=CONTENT_TIMEOUT, max_rows=10_000, max_connections=16)
+    return _content_executor
+
+
+def _content(db_path: str, table: str, column: str, sql: str):
+    """Rows of a content query, or None when it failed; a timeout skips the table's other columns
+    too (a slow view is slow for every column) and is counted and reported once per table."""
+    from text2sql.execution.executor import RESOURCE_LIMIT, TIMEOUT
+
+    if (db_path, table) in _slow_tables:
+        content_skipped.add((db_path, table, column))
+        return None
+    res = _executor().execute(db_path, sql)
+    if res.ok:
+        return res
+    if res.error in (TIMEOUT, RESOURCE_LIMIT):
+        _slow_tables.add((db_path, table))
+        content_skipped.add((db_path, table, column))
+        print(
+            f"warning: skipping the contents of {table!r} in {db_path}: {res.error} after "
+            f"{res.seconds:.1f} s ({res.message}); the prompt shows its schema only",
+            file=sys.stderr,
+        )
+    return None
+
+
 @lru_cache(maxsize=256)
 def original_ddl(db_path: str) -> tuple[str, ...]:
     """The database's own CREATE TABLE statements, as DAIL's `get_sql_for_database` reads them."""
-    from text2sql.data.sqlite import connect_readonly
-
-    con = connect_readonly(db_path)
-    try:
-        rows = con.execute("SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL").fetchall()
-    except sqlite3.Error as e:
-        raise T2SError(f"cannot read DDL of {db_path}: {e}") from None
-    finally:
-        con.close()
-    return tuple(r[0].strip() for r in rows)
+    res = _executor().execute(db_path, "SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL")
+    if not res.ok:
+        raise T2SError(f"cannot read DDL of {db_path}: {res.message}")
+    return tuple(r[0].strip() for r in res.rows)
 
 
 @lru_cache(maxsize=512)
 def sample_rows(db_path: str, table: str, n: int) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
-    from text2sql.data.sqlite import connect_readonly
-
-    con = connect_readonly(db_path)
-    try:
-        cur = con.execute(f"SELECT * FROM {_q(table)} LIMIT {int(n)}")
-        return tuple(d[0] for d in cur.description), tuple(cur.fetchall())
-    except sqlite3.Error:
+    res = _content(db_path, table, "*", f"SELECT * FROM {_q(table)} LIMIT {int(n)}")
+    if res is None:
         return (), ()
-    finally:
-        con.close()
+    return tuple(res.columns or ()), tuple(res.rows)
 
 
 @lru_cache(maxsize=256)
 def distinct_values(db_path: str, table: str, column: str, limit: int) -> tuple[str, ...]:
     """Distinct non-empty text values of a column (also what schema linking matches against)."""
-    from text2sql.data.sqlite import connect_readonly
-
-    con = connect_readonly(db_path)
-    try:
-        rows = con.execute(
-            f"SELECT DISTINCT {_q(column)} FROM {_q(table)} WHERE typeof({_q(column)}) = 'text' "
-            f"AND {_q(column)} != '' LIMIT {int(limit)}"
-        ).fetchall()
-    except sqlite3.Error:
-        return ()
-    finally:
-        con.close()
-    return tuple(str(r[0]) for r in rows)
+    res = _content(
+        db_path,
+        table,
+        column,
+        f"SELECT DISTINCT {_q(column)} FROM {_q(table)} WHERE typeof({_q(column)}) = 'text' "
+        f"AND {_q(column)} != '' LIMIT {int(limit)}",
+    )
+    return () if res is None else tuple(str(r[0]) for r in res.rows)
 
 
 # -- DDL ------------------------------------------------------------------------------------------

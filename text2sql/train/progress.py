@@ -33,6 +33,7 @@ class ProgressLine(TrainerCallback):
         self.start = self.first_step = None
         self.drawn = False
         self.printed = ""  # the last plain line, so the end of training does not repeat it
+        self.warned_flat = False
 
     def on_train_begin(self, args, state, control, **kwargs):
         self.start, self.first_step = time.monotonic(), state.global_step
@@ -41,7 +42,7 @@ class ProgressLine(TrainerCallback):
         done = state.global_step - (self.first_step or 0)
         rate = done / max(time.monotonic() - (self.start or time.monotonic()), 1e-9)
         parts = [f"step {state.global_step}/{state.max_steps}"]
-        parts += [f"{k} {_number(self.last[k])}" for k in ("loss", "learning_rate") if k in self.last]
+        parts += [f"{k} {_number(self.last[k])}" for k in ("loss", "reward", "learning_rate") if k in self.last]
         if done:
             parts.append(f"{rate:.2f} step/s")
             parts.append(f"ETA {_duration((state.max_steps - state.global_step) / rate)}")
@@ -64,14 +65,35 @@ class ProgressLine(TrainerCallback):
         if not state.is_world_process_zero or not logs:
             return
         if "loss" in logs:
-            self.last.update({k: logs[k] for k in ("loss", "learning_rate") if k in logs})
+            self.last.update({k: logs[k] for k in ("loss", "reward", "learning_rate") if k in logs})
             if not self.live:
                 self._draw(self.line(state))
+            self._check_flat(logs, state)
         evals = {k[5:]: v for k, v in logs.items() if k.startswith("eval_") and "runtime" not in k
                  and "per_second" not in k}  # fmt: skip
         if evals:
             shown = " | ".join(f"{k} {_number(v)}" for k, v in evals.items())
             self._draw(f"eval at step {state.global_step}: {shown}", final=True)
+
+    def _check_flat(self, logs: dict, state) -> None:
+        """GRPO/RLOO learn from reward differences within a group: all equal means no gradient at all."""
+        if self.warned_flat or logs.get("frac_reward_zero_std", 0.0) < 1.0:
+            return
+        self.warned_flat = True
+        ex = logs.get("reward/ex")
+        cause = (
+            f"every completion got the same reward (mean {_number(logs.get('reward', 0.0))}"
+            + (f", EX {100 * ex:.0f}%" if isinstance(ex, float) else "")
+            + ")"
+        )
+        if self.live and self.drawn:
+            self.stream.write("\n")
+        self.stream.write(
+            f"warning: at step {state.global_step} {cause} in every group, so the policy gets no gradient "
+            "(loss 0): try more generations per prompt (num_generations), a higher temperature, easier "
+            "prompts or an SFT step first, or a dense reward (reward_funcs: [execution, result_overlap])\n"
+        )
+        self.stream.flush()
 
     def on_train_end(self, args, state, control, **kwargs):
         if state.is_world_process_zero:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.files import atomic_write_text
 from text2sql.generation import DecodingConfig, library_versions, load_backend, predict
 
 PREDICTIONS = "predictions.jsonl"
@@ -270,7 +271,7 @@ def generate_predictions(
         "questions_per_second": round(generated / seconds, 3) if seconds > 0 and generated else None,
         "run_on_stopped": getattr(be, "run_ons", None),
     }
-    (out / GENERATION).write_text(json.dumps(info, indent=2, default=str) + "\n")
+    atomic_write_text(out / GENERATION, json.dumps(info, indent=2, default=str) + "\n")
     return GenerationRun(records, preds, info, out, [by_id[r["id"]] for r in records])
 
 
