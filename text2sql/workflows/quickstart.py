@@ -206,7 +206,7 @@ def quickstart(
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     step("done")
-    return {"report": paths["html"], "summary": out / "summary.json", **summary}
+    return {**summary, "report": paths["html"], "summary": out / "summary.json"}
 
 
 def _correct(run_dir: Path) -> dict[str, bool]:
