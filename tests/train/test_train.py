@@ -137,7 +137,16 @@ def test_hf_backend_evaluates_a_qlora_adapter_on_its_nf4_base(sft_run, work):
     default = HFBackend(str(work[1]), adapter=str(sft_run), device="cpu")
     assert default.info()["base_precision"] == "4bit"
     torch.testing.assert_close(_logits(default.model, ids), _logits(_peft_on(work[1], sft_run, True), ids))
-    plain = HFBackend(str(work[1]), adapter=str(sft_run), device="cpu", base_precision="16bit")
+    from text2sql.generation import DecodingConfig
+
+    # the unquantised base at the reference's fp32 (auto would pick bf16 on a CPU that has it)
+    plain = HFBackend(
+        str(work[1]),
+        adapter=str(sft_run),
+        device="cpu",
+        base_precision="16bit",
+        decoding=DecodingConfig(precision="fp32"),
+    )
     assert plain.info()["base_precision"] == "16bit"
     torch.testing.assert_close(
         _logits(plain.model, ids), _logits(_peft_on(work[1], sft_run, False), ids), atol=1e-4, rtol=1e-4

@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         out = train(config, set_ or [], resume=resume, overwrite=overwrite, verbose=verbose)
         if is_main_process():  # one line per run, not one per rank
             typer.echo(f"trained model written to {out}")
+        from text2sql.train.launch import finish_distributed
+
+        finish_distributed()
 
     @app.command("merge")
     def merge_cmd(

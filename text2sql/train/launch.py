@@ -122,3 +122,16 @@ def check_deepspeed(raw: dict) -> None:
         )
     if isinstance(value, str) and not os.path.isfile(value):
         raise T2SError(f"deepspeed config {value} does not exist")
+
+
+def finish_distributed() -> None:
+    """Leave the process group together before exit: an un-destroyed gloo/shm group can abort a rank at
+    interpreter shutdown ("terminate called without an active exception") after training succeeded."""
+    import sys
+
+    dist = sys.modules.get("torch.distributed")
+    if dist is not None and dist.is_available() and dist.is_initialized():
+        try:
+            dist.barrier()
+        finally:
+            dist.destroy_process_group()
