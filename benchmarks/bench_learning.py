@@ -71,8 +71,9 @@ def write_subset(spider: Path, out: Path, n_train: int, n_dev: int, seed: int) -
 
 
 def results(stage_dir: Path) -> dict[str, bool]:
-    rows = [json.loads(line) for line in (stage_dir / "results.jsonl").read_text().splitlines() if line.strip()]
-    return {str(r["id"]): bool(r["correct"]) for r in rows}
+    from text2sql.report.runs import load_run
+
+    return {str(r["id"]): bool(r["correct"]) for r in load_run(stage_dir).results}
 
 
 def table(work: Path, stages: list[str]) -> str:

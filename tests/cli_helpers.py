@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 from contextlib import redirect_stderr
 from types import SimpleNamespace
 
@@ -11,8 +12,8 @@ from text2sql.cli import main
 
 
 def t2s(*args, check=True):
-    """Run the CLI in-process (the entry point's exit code and stderr, without re-importing torch)."""
-    err, argv = io.StringIO(), sys.argv
+    """Run the CLI in-process: exit code, stderr and seconds (without re-importing torch)."""
+    err, argv, t0 = io.StringIO(), sys.argv, time.monotonic()
     sys.argv = ["t2s", *args]
     try:
         with redirect_stderr(err):
@@ -22,7 +23,7 @@ def t2s(*args, check=True):
         code = e.code or 0
     finally:
         sys.argv = argv
-    res = SimpleNamespace(returncode=code, stderr=err.getvalue())
+    res = SimpleNamespace(returncode=code, stderr=err.getvalue(), seconds=time.monotonic() - t0)
     if check:
         assert code == 0, res.stderr
     return res

@@ -61,13 +61,8 @@ def smollm2_gguf() -> Path:
     from text2sql.core.errors import T2SError
     from text2sql.models.fetch import fetch_model
 
-    cache = os.environ.get("T2S_MODEL_CACHE_DIR") or str(Path.home() / ".cache" / "t2s")
-    old = os.environ.get("T2S_CACHE_DIR")
-    os.environ["T2S_CACHE_DIR"] = cache
+    cache = Path(os.environ.get("T2S_MODEL_CACHE_DIR") or Path.home() / ".cache" / "t2s") / "models"
     try:
-        return fetch_model("smollm2", log=lambda m: None)
+        return fetch_model("smollm2", log=lambda m: None, cache=cache)
     except T2SError as e:
         pytest.skip(f"SmolLM2 cannot be fetched here: {e}")
-    finally:
-        if old is not None:
-            os.environ["T2S_CACHE_DIR"] = old

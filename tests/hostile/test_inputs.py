@@ -1,16 +1,12 @@
 """Hostile inputs (audit 17, rows 5, 8-11, 14, 15, 17, 18): each is refused with one `error:` line (or read
 as data), before any work, in bounded time, and nothing is left behind outside the output folder."""
 
-import io
 import json
 import shutil
-import sys
-import time
-from contextlib import redirect_stderr
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from cli_helpers import t2s as run_cli
 
 from text2sql.core.errors import T2SError
 
@@ -18,20 +14,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "text2sql" / "sample_data"
 
 
 def t2s(*args):
-    """The CLI in-process: exit code, stderr, seconds."""
-    from text2sql.cli import main
-
-    err, argv, t0 = io.StringIO(), sys.argv, time.monotonic()
-    sys.argv = ["t2s", *args]
-    try:
-        with redirect_stderr(err):
-            main()
-        code = 0
-    except SystemExit as e:
-        code = e.code or 0
-    finally:
-        sys.argv = argv
-    return SimpleNamespace(returncode=code, stderr=err.getvalue(), seconds=time.monotonic() - t0)
+    """The CLI in-process, its exit code left to the caller: exit code, stderr, seconds."""
+    return run_cli(*args, check=False)
 
 
 def one_error_line(res, *needles):

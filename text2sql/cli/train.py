@@ -76,16 +76,15 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Fold a LoRA adapter into its base model: a plain 16-bit model with its tokenizer."""
-        from text2sql.models.meta import base_precision_for, read_training_meta
-        from text2sql.train.merge import merge_adapter
+        from text2sql.models.meta import base_precision_for
+        from text2sql.train.merge import merge_adapter, merge_dtype
 
         precision = base_precision_for(adapter, base_precision)
         out = merge_adapter(base, adapter, output, dtype, precision)
         base_text = (
             "the nf4 base it was trained on, dequantised" if precision == "4bit" else "the unquantised base"
         )
-        written = read_training_meta(out).get("merged_into", dtype)
-        typer.echo(f"merged into {base_text} ({written}); model written to {out}")
+        typer.echo(f"merged into {base_text} ({merge_dtype(adapter, dtype)}); model written to {out}")
 
     @app.command("tiny-model")
     def tiny_model_cmd(

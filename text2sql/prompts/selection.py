@@ -17,10 +17,10 @@ import hashlib
 import os
 import random
 import sys
-from pathlib import Path
 
 import numpy as np
 
+from text2sql.core.cache import cache_root
 from text2sql.core.errors import T2SError
 from text2sql.data.schema import Example
 
@@ -62,11 +62,6 @@ def jaccard(a: frozenset, b: frozenset) -> float:
 
 
 # -- embeddings -----------------------------------------------------------------------------------
-
-
-def cache_dir() -> Path:
-    root = os.environ.get("T2S_CACHE_DIR")
-    return Path(root) if root else Path.home() / ".cache" / "t2s"
 
 
 _MODELS: dict[str, object] = {}  # loaded once per process
@@ -119,7 +114,7 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised embeddings; cached on disk as one .npy per (model, texts) hash."""
         h = hashlib.sha256(("\x00".join([self.tag, *texts])).encode()).hexdigest()[:24]
-        path = cache_dir() / "embeddings" / f"{h}.npy"
+        path = cache_root() / "embeddings" / f"{h}.npy"
         if path.exists():
             return np.load(path)
         unique = list(dict.fromkeys(texts))  # masked questions repeat often: embed each text once

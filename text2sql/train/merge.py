@@ -29,8 +29,7 @@ def merge_adapter(
     from text2sql.models.checks import check_adapter_matches
     from text2sql.prompts.tokenizer import load_tokenizer
 
-    if dtype == "auto":  # the precision the weights trained in: merging fp32 training into bf16 changes logits
-        dtype = read_training_meta(adapter).get("weights_dtype", "float32") if Path(adapter).is_dir() else "float32"
+    dtype = merge_dtype(adapter, dtype)
     if dtype not in DTYPES:
         raise T2SError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
     adapter = Path(adapter)
@@ -60,3 +59,11 @@ def merge_adapter(
         meta = read_training_meta(adapter)
         write_training_meta(out, **meta, merged_into=f"{precision} base as {dtype}")
     return out
+
+
+def merge_dtype(adapter: str | Path, dtype: str = "auto") -> str:
+    """`auto`: the dtype the weights trained in (t2s_meta.json), since merging fp32 training into bf16 changes
+    logits; float32 when the adapter records none."""
+    if dtype != "auto":
+        return dtype
+    return read_training_meta(adapter).get("weights_dtype", "float32")

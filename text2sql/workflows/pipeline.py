@@ -249,8 +249,12 @@ def generate_predictions(
     out = Path(output_dir)
     settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
     settings.update(picking)  # the pick decides each answer: resuming under another is refused
-    path = out / PREDICTIONS
-    resumed = 0 if overwrite or not path.exists() else sum(1 for line in path.open(errors="replace") if line.strip())
+    generated = 0  # rows this invocation generated (a resumed run counts only those)
+
+    def count(_batch: int, size: int) -> None:
+        nonlocal generated
+        generated += size
+
     started = time.monotonic()
     preds = predict(
         records,
@@ -260,15 +264,15 @@ def generate_predictions(
         voter=voter,
         settings=settings,
         overwrite=overwrite,
+        on_batch=count,
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    seconds = time.monotonic() - started
-    generated = max(0, len(preds) - resumed)
-    info["timing"] = {  # this invocation's generation (a resumed run counts only what it generated)
+    seconds, n_new = time.monotonic() - started, generated
+    info["timing"] = {  # this invocation's generation
         "seconds": round(seconds, 2),
-        "generated": generated,
-        "resumed": min(resumed, len(preds)),
-        "questions_per_second": round(generated / seconds, 3) if seconds > 0 and generated else None,
+        "generated": n_new,
+        "resumed": len(preds) - n_new,
+        "questions_per_second": round(n_new / seconds, 3) if seconds > 0 and n_new else None,
         "run_on_stopped": getattr(be, "run_ons", None),
     }
     atomic_write_text(out / GENERATION, json.dumps(info, indent=2, default=str) + "\n")

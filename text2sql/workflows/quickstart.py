@@ -191,9 +191,6 @@ def quickstart(
         "ci_before": list(wilson_ci(k0, n)),
         "ci_after": list(wilson_ci(k1, n)),
         "mcnemar": {"gained": test.only_a, "lost": test.only_b, "p_value": test.p_value},
-        # kept for readers of earlier quick-start summaries
-        "ex": k1 / n if n else 0.0,
-        "ex_base": k0 / n if n else 0.0,
         "train_rows": len(rows),
         "train_steps": recipe.get("max_steps"),
         "trained": str(trained),
@@ -210,8 +207,9 @@ def quickstart(
 
 
 def _correct(run_dir: Path) -> dict[str, bool]:
-    rows = [json.loads(line) for line in (run_dir / "results.jsonl").read_text().splitlines() if line.strip()]
-    return {str(r["id"]): bool(r["correct"]) for r in rows}
+    from text2sql.report.runs import load_run
+
+    return {str(r["id"]): bool(r["correct"]) for r in load_run(run_dir).results}
 
 
 def closing_line(result: dict) -> str:
