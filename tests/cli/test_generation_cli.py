@@ -62,3 +62,30 @@ def test_eval_model_with_self_consistency_reports_greedy_and_voted(tmp_path):
     before = (out / "predictions.jsonl").read_text()
     t2s(*args)  # rerun: everything resumed, nothing regenerated
     assert (out / "predictions.jsonl").read_text() == before
+
+
+def test_eval_replays_recorded_candidates_under_another_pick(tmp_path):
+    """`t2s eval -p RUN --samples N` picks again among a sampled run's candidates without a model."""
+    t2s("predict", "--backend", "gold", "-o", str(tmp_path / "g"), "--limit", "3")
+    gold = [json.loads(x) for x in (tmp_path / "g" / "predictions.jsonl").read_text().splitlines()]
+    wrong = "SELECT 'not it'"
+    sampled = tmp_path / "sampled.jsonl"
+    # greedy wrong, two of three candidates right: the vote is right, the greedy pick is not
+    sampled.write_text(
+        "".join(
+            json.dumps({"id": g["id"], "sql": g["sql"], "greedy_sql": wrong, "candidates": [g["sql"], wrong, g["sql"]]})
+            + "\n"
+            for g in gold
+        )
+    )
+    common = ("eval", "-p", str(sampled), "--limit", "3", "--samples", "3")
+    t2s(*common, "--pick", "vote", "-o", str(tmp_path / "vote"))
+    t2s(*common, "--pick", "greedy", "-o", str(tmp_path / "greedy"))
+    vote = json.loads((tmp_path / "vote" / "summary.json").read_text())
+    greedy = json.loads((tmp_path / "greedy" / "summary.json").read_text())
+    assert vote["ex"] == 1.0 and vote["greedy_ex"] == 0.0
+    assert greedy["ex"] == 0.0 and greedy["voted_ex"] == 1.0
+    replayed = [json.loads(x) for x in (tmp_path / "vote" / "predictions.jsonl").read_text().splitlines()]
+    assert [r["candidates"] for r in replayed] == [[g["sql"], wrong, g["sql"]] for g in gold]
+    short = t2s(*common[:-1], "4", "-o", str(tmp_path / "x"), check=False)
+    assert short.returncode == 2 and "--samples 4" in short.stderr and "Traceback" not in short.stderr

@@ -117,6 +117,8 @@ def register(app: typer.Typer) -> None:
         all_examples = bench.examples(split)
         examples = all_examples[:limit] if limit else all_examples
         run = None
+        if predictions and gen["samples"] > 1 and not (gen["model"] or gen["backend"]):
+            gen["backend"] = "replay"  # pick again among the candidates a --samples run recorded
         if wants_generation(gen):
             run = run_generation(
                 gen,
@@ -125,6 +127,7 @@ def register(app: typer.Typer) -> None:
                 output_dir,
                 limit=len(examples),
                 kind="eval",
+                predictions=predictions if gen["backend"] == "replay" else None,
                 metric=metric,  # samples are voted under the metric that scores them
                 keep_distinct=keep_distinct,
             )

@@ -39,7 +39,7 @@ def load_backend(
             raise T2SError("the replay backend needs --predictions FILE")
         from text2sql.generation.oracle import ReplayBackend
 
-        return ReplayBackend(predictions)
+        return ReplayBackend(predictions, samples=(decoding or DecodingConfig()).samples)
     if name not in BACKENDS:
         raise T2SError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
     if not model:
