@@ -109,6 +109,16 @@ def test_eval_samples_pick_reward_end_to_end(tmp_path, tiny_verifier):
     res = t2s("eval", "--model", str(model), "--limit", "3", "--samples", "3", "--temperature", "1.0",
               "--max-new-tokens", "6", "--pick", "vote", "-o", str(out), "--no-cache", check=False)  # fmt: skip
     assert res.returncode == 2 and "pick" in res.stderr
+    # replayed with no model, the recorded candidates are scored again and picked the same way
+    again = tmp_path / "replayed"
+    t2s("eval", "-p", str(out / "predictions.jsonl"), "--samples", "3", "--pick", "reward",
+        "--reward-model", str(tiny_verifier), "--limit", "3", "-o", str(again), "--no-cache")  # fmt: skip
+    replayed = {r["id"]: r for r in map(json.loads, (again / "results.jsonl").read_text().splitlines())}
+    for res in results:
+        twin = replayed[res["id"]]
+        assert [c["sql"] for c in twin["candidates"]] == [c["sql"] for c in res["candidates"]]
+        assert [c["picked"] for c in twin["candidates"]] == [c["picked"] for c in res["candidates"]]
+        assert [c["score"] for c in twin["candidates"]] == pytest.approx([c["score"] for c in res["candidates"]])
 
 
 def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_bench, tiny_verifier):
