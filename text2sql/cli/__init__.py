@@ -10,12 +10,38 @@ import os
 import sys
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer >= 0.22 vendors click as typer._click; earlier ones use click itself
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors
 
 from text2sql.core.errors import T2SError
 from text2sql.core.progress import is_verbose
 
+
+class _Group(TyperGroup):
+    """A typo'd command is one `error:` line with a did-you-mean, not click's boxed panel."""
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            hint = _did_you_mean(name, self.list_commands(ctx)) or f" (see `{ctx.command_path} --help`)"
+            raise T2SError(f"no command {name!r}{hint}")
+        return super().resolve_command(ctx, args)
+
+
+def _did_you_mean(typo: str, names) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(typo, list(names), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 app = typer.Typer(
     name="t2s",
+    cls=_Group,
     help="Text-to-SQL finetuning and evaluation: prompts, SFT/DPO data, training, safe execution accuracy.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -106,6 +132,34 @@ def _quiet_offline_noise() -> None:
     )
 
 
+def usage_error_line(e: click_errors.UsageError) -> str:
+    """Click's usage error as one line with a did-you-mean (difflib), instead of a boxed panel."""
+    ctx = e.ctx
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    if isinstance(e, click_errors.NoSuchOption):
+        names = [n for p in ctx.command.get_params(ctx) for n in p.opts + p.secondary_opts] if ctx else []
+        return f"no option {e.option_name!r}{_did_you_mean(e.option_name, names) or where}"
+    message = " ".join(e.format_message().split())
+    return message[:1].lower() + message[1:].rstrip(".") + where
+
+
+def _run_app() -> None:
+    """Run typer without its standalone handling, so usage errors reach `main` as exceptions."""
+    try:
+        code = app(prog_name="t2s", standalone_mode=False)  # returns the code of a typer.Exit / Ctrl-C (130)
+    except click_errors.NoArgsIsHelpError:
+        sys.exit(2)  # bare `t2s`: the help was printed
+    except click_errors.UsageError as e:
+        raise T2SError(usage_error_line(e)) from None
+    except typer.Abort:
+        sys.exit(1)
+    except click_errors.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
 def main() -> None:
     """Entry point: user errors become one red line and exit code 2, never a traceback."""
     from rich.console import Console
@@ -113,7 +167,7 @@ def main() -> None:
 
     _quiet_offline_noise()
     try:
-        app()
+        _run_app()
     except T2SError as e:
         Console(stderr=True).print(f"[bold red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         sys.exit(2)
