@@ -110,3 +110,55 @@ def test_shipped_train_args_parse():
             continue
         assert cfg.args.max_length == json.loads((root / name).read_text())["max_seq_length"]
     assert load_config(root / "qwen-dpo.json", {"bf16": False}).model.adapter_name_or_path
+
+
+def test_keys_snapshot_matches_the_installed_libraries():
+    """The shipped key list is what trl/transformers give; for other versions it steps aside (the full check decides)."""
+    from text2sql.train.config import KEYS_SNAPSHOT, TASKS, _library_versions, snapshot_keys, valid_keys
+
+    snap = json.loads(KEYS_SNAPSHOT.read_text())
+    if snap["versions"] == _library_versions():
+        for task in TASKS:
+            assert snapshot_keys(task) == valid_keys(task), f"{task}: rerun write_keys_snapshot()"
+    else:
+        assert all(snapshot_keys(task) is None for task in TASKS)
+
+
+@pytest.mark.parametrize(
+    ("config", "sets", "line"),
+    [
+        (
+            "train_args/tiny-cpuu.json",
+            [],
+            "error: training config train_args/tiny-cpuu.json does not exist (did you mean train_args/tiny-cpu.json?)",
+        ),
+        (
+            "train_args/tiny-cpu.json",
+            ["--set", "learning_rat=1e-4"],
+            "error: unknown training config key 'learning_rat' for task_type 'sft'; did you mean 'learning_rate'?",
+        ),
+    ],
+)
+def test_train_refuses_bad_input_before_importing_torch(tmp_path, config, sets, line):
+    """Issue 18.10 (b): a typo is answered in about a second, so torch, transformers and trl are never imported."""
+    from pathlib import Path
+
+    from text2sql.train.config import write_keys_snapshot
+
+    keys = write_keys_snapshot(tmp_path / "keys.json")  # for the libraries installed here, whatever they are
+    probe = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "import text2sql.train.config as c\n"
+        "c.KEYS_SNAPSHOT = Path(sys.argv[1])\n"
+        "from text2sql.cli import main\n"
+        "sys.argv = ['t2s', 'train', *sys.argv[2:]]\n"
+        "try:\n    main()\n    code = 0\nexcept SystemExit as e:\n    code = e.code\n"
+        "print(json.dumps([code, [m for m in ('torch', 'transformers', 'trl') if m in sys.modules]]))\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    r = subprocess.run(
+        [sys.executable, "-c", probe, str(keys), config, *sets], capture_output=True, text=True, timeout=120, cwd=repo
+    )
+    assert json.loads(r.stdout) == [2, []]
+    assert r.stderr.strip().splitlines() == [line]

@@ -47,6 +47,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """QLoRA/LoRA/full SFT or DPO of a causal LM (also under `accelerate launch` / `torchrun`)."""
         from text2sql.core.progress import is_verbose
+        from text2sql.train.config import precheck_config
+
+        precheck_config(config, set_ or [])  # a typo is refused in a second, before torch loads
 
         verbose = verbose or is_verbose()  # `t2s -v train ...` as well as `t2s train ... -v`
         if not verbose:

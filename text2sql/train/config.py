@@ -136,7 +136,10 @@ def read_raw(config: str | Path | dict) -> dict:
         return dict(config)
     path = Path(config)
     if not path.is_file():
-        raise T2SError(f"training config {path} does not exist")
+        near = [p.name for p in path.parent.glob("*.json")] if path.parent.is_dir() else []
+        close = difflib.get_close_matches(path.name, near, n=1)
+        hint = f" (did you mean {path.parent / close[0]}?)" if close else ""
+        raise T2SError(f"training config {path} does not exist{hint}")
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
@@ -146,12 +149,11 @@ def read_raw(config: str | Path | dict) -> dict:
     return raw
 
 
-def load_config(config: str | Path | dict, overrides: list[str] | dict | None = None) -> TrainConfig:
-    """Validate keys (unknown -> one line naming the closest valid key), then parse with HfArgumentParser."""
-    from transformers import HfArgumentParser
+def _checked_raw(config, overrides, keys_for) -> tuple[dict, dict, list[str], str]:
+    """The checks that need no model library: file, JSON, --set, required keys, task, modes, key names.
 
+    `keys_for(task)` gives the valid key names, or None to leave the names to the full check."""
     from text2sql.train.firefly import adapt_firefly_keys
-    from text2sql.train.launch import check_deepspeed, distributed_defaults
 
     given = apply_overrides(read_raw(config), overrides)
     raw, notes = adapt_firefly_keys(given)
@@ -169,18 +171,71 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
     for key, allowed in (("train_mode", MODES), ("truncation", TRUNCATIONS)):
         if key in raw and raw[key] not in allowed:
             raise T2SError(f"{key} must be one of {', '.join(allowed)}, got {raw[key]!r}")
-    keys = valid_keys(task)
+    keys = keys_for(task)
     for key in raw:
         if key == "beta" and task not in ("dpo", *RL_TASKS):
             raise T2SError(
                 "config key 'beta' only applies to task_type 'dpo', 'grpo' or 'rloo'; remove it or change task_type"
             )
-        if key not in keys:
+        if keys is not None and key not in keys:
             # only a near spelling: a loose match sent `template_name` to `label_names`
             close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
+    return given, raw, notes, task
 
+
+KEYS_SNAPSHOT = Path(__file__).with_name("config_keys.json")
+
+
+def _library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return {name: version(name) for name in ("trl", "transformers")}
+    except PackageNotFoundError:
+        return {}
+
+
+def snapshot_keys(task: str) -> list[str] | None:
+    """The valid keys recorded for the installed trl/transformers (None when they differ: the full check decides).
+
+    Reading them from trl's dataclasses imports torch, transformers and trl (a minute on a loaded machine);
+    the snapshot lets a typo'd key be refused in a second."""
+    try:
+        snap = json.loads(KEYS_SNAPSHOT.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if snap.get("versions") != _library_versions() or task not in snap.get("tasks", {}):
+        return None
+    return sorted(set(snap["common"]) | set(snap["tasks"][task]))
+
+
+def write_keys_snapshot(path: Path = KEYS_SNAPSHOT) -> Path:
+    """Record `valid_keys` of every task for the installed libraries (rerun after upgrading trl or transformers)."""
+    per_task = {task: set(valid_keys(task)) for task in TASKS}
+    common = set.intersection(*per_task.values())
+    snap = {
+        "versions": _library_versions(),
+        "common": sorted(common),
+        "tasks": {task: sorted(keys - common) for task, keys in per_task.items()},
+    }
+    path.write_text(json.dumps(snap, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def precheck_config(config: str | Path | dict, overrides: list[str] | dict | None = None) -> None:
+    """Refuse a missing file, bad JSON or --set, or an unknown key before torch/transformers/trl are imported."""
+    _checked_raw(config, overrides, snapshot_keys)
+
+
+def load_config(config: str | Path | dict, overrides: list[str] | dict | None = None) -> TrainConfig:
+    """Validate keys (unknown -> one line naming the closest valid key), then parse with HfArgumentParser."""
+    from transformers import HfArgumentParser
+
+    from text2sql.train.launch import check_deepspeed, distributed_defaults
+
+    given, raw, notes, task = _checked_raw(config, overrides, valid_keys)
     _check_types(
         {k: v for k, v in raw.items() if k != "bf16"}, (*_own_classes(task), _trainer_config_class(task))
     )
