@@ -54,6 +54,8 @@ def main() -> None:
     for name, cmd in steps:
         if name == "train":
             shutil.rmtree(work / "runs" / "tiny-qlora-sft", ignore_errors=True)  # a fresh run, not a resume
+        if name == "tiny-model":  # a rerun in the same --workdir: tiny-model refuses a full folder
+            shutil.rmtree(work / "runs" / "tiny-model", ignore_errors=True)
         start = time.monotonic()
         res = subprocess.run(
             [sys.executable, "-m", "text2sql", *cmd], cwd=work, env=env, capture_output=True, text=True

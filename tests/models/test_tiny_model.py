@@ -51,3 +51,24 @@ def test_tiny_model_builds_loads_and_generates(tmp_path):
 def test_tiny_model_with_real_qwen_tokenizer_shape(qwen_tokenizer_dir):
     config = tiny_config("micro", load_tokenizer(qwen_tokenizer_dir))
     assert config.vocab_size >= 151665 and config.eos_token_id == 151645
+
+
+def test_tiny_model_cli_refuses_a_full_folder_without_overwrite(tmp_path):
+    """Issue 18.10 (e): a second `t2s tiny-model` into the same folder is one error line, the model untouched."""
+    from cli_helpers import t2s
+
+    out = tmp_path / "m"
+    t2s("tiny-model", "--output", str(out), "--arch", "micro")
+    weights = out / "model.safetensors"
+    before = weights.stat().st_mtime_ns
+    res = t2s("tiny-model", "--output", str(out), "--arch", "micro", "--seed", "1", check=False)
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines() == [
+        f"error: {out} already holds files (a model?); pass --overwrite to write over them"
+    ]
+    assert weights.stat().st_mtime_ns == before
+    t2s("tiny-model", "--output", str(out), "--arch", "micro", "--seed", "1", "--overwrite")
+    assert weights.stat().st_mtime_ns != before
+    (tmp_path / "f").write_text("x")
+    res = t2s("tiny-model", "--output", str(tmp_path / "f"), check=False)
+    assert res.returncode == 2 and "is a file: give a folder" in res.stderr

@@ -99,8 +99,17 @@ def register(app: typer.Typer) -> None:
             "tiny", "--arch", help="tiny | micro | qwen2.5-coder-0.5b | qwen2.5-coder-1.5b | qwen2.5-coder-7b"
         ),
         seed: int = typer.Option(0, "--seed"),
+        overwrite: bool = typer.Option(
+            False, "--overwrite", help="Write over the files of a model already in --output."
+        ),
     ) -> None:
         """Build a randomly initialised Qwen2-architecture model offline (for tests and benchmarks)."""
+        from text2sql.core.errors import T2SError
+
+        if output.is_file():
+            raise T2SError(f"--output {output} is a file: give a folder")
+        if not overwrite and output.is_dir() and any(output.iterdir()):
+            raise T2SError(f"{output} already holds files (a model?); pass --overwrite to write over them")
         from text2sql.models.tiny import build_tiny_model, count_parameters
 
         out = build_tiny_model(output, arch=arch, tokenizer=tokenizer, seed=seed)
