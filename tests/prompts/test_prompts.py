@@ -220,3 +220,37 @@ def test_sql_only_organisation_uses_dails_prefix_for_every_representation(sample
     user = rec["messages"][-1]["content"]
     assert "/* Some SQL examples are provided based on similar problems: */\n" in user
     assert rec["shots"][0]["query"] in user
+
+
+@pytest.mark.parametrize("select", ["dail", "query"])
+def test_select_needing_pre_predictions_fails_first_and_says_how_to_make_them(tmp_path, monkeypatch, select):
+    """Issue 18.10 (d): refused before the embedder, the tokenizer or the similarities, naming the command."""
+    from cli_helpers import t2s
+
+    from text2sql.prompts import selection, tokenizer
+
+    def expensive(*args, **kwargs):
+        raise AssertionError("expensive work started before the missing --pre-predictions was refused")
+
+    monkeypatch.setattr(selection, "Embedder", expensive)
+    monkeypatch.setattr(tokenizer, "load_tokenizer", expensive)
+    out = tmp_path / "p.jsonl"
+    res = t2s("build-prompts", "--shots", "2", "--select", select, "--output", str(out), check=False)
+    (line,) = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and line.startswith(f"error: --select {select} needs --pre-predictions")
+    assert "t2s predict --model M --split dev -o runs/zero-shot" in line
+    assert "--pre-predictions runs/zero-shot/predictions.jsonl" in line and not out.exists()
+
+
+def test_pre_predictions_from_t2s_predict_feed_dail_selection(tmp_path, monkeypatch):
+    """The command the error names writes a file that --pre-predictions reads (gold stands in for a model)."""
+    from cli_helpers import t2s
+
+    monkeypatch.chdir(tmp_path)
+    t2s("predict", "--backend", "gold", "--limit", "3", "-o", "runs/zero-shot")
+    t2s(
+        "build-prompts", "--shots", "1", "--select", "query", "--limit", "3",
+        "--pre-predictions", "runs/zero-shot/predictions.jsonl", "--output", "p.jsonl",
+    )  # fmt: skip
+    recs = [json.loads(x) for x in (tmp_path / "p.jsonl").read_text().splitlines()]
+    assert len(recs) == 3 and all(len(r["shots"]) == 1 for r in recs)

@@ -189,6 +189,13 @@ def build_prompts(
 ) -> list[dict]:
     """The JSONL records of `t2s build-prompts`, one per example of `split`."""
     config.validate()
+    if config.shots > 0 and config.select in ("query", "dail") and pre_predictions is None and split != "train":
+        # before the tokenizer, the embedder and the similarities: they are the expensive part
+        raise T2SError(
+            f"--select {config.select} needs --pre-predictions (preliminary SQL per example): make them with a "
+            f"zero-shot run, e.g. `t2s predict --model M --split {split} -o runs/zero-shot` (writes "
+            "runs/zero-shot/predictions.jsonl), then pass --pre-predictions runs/zero-shot/predictions.jsonl"
+        )
     tpl = load_template(config.repr)
     examples = bench.examples(split)
     if limit is not None:
@@ -246,11 +253,7 @@ def build_prompts(
             ]
             sims = selector.similarities(texts)
         if config.select in ("query", "dail"):
-            if pre_predictions is None:
-                if split != "train":
-                    raise T2SError(
-                        f"--select {config.select} needs --pre-predictions (preliminary SQL per example)"
-                    )
+            if pre_predictions is None:  # the train split (others were refused above)
                 print(
                     "note: no --pre-predictions; on the train split the gold SQL stands in for them",
                     file=sys.stderr,
