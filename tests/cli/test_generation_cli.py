@@ -89,3 +89,23 @@ def test_eval_replays_recorded_candidates_under_another_pick(tmp_path):
     assert [r["candidates"] for r in replayed] == [[g["sql"], wrong, g["sql"]] for g in gold]
     short = t2s(*common[:-1], "4", "-o", str(tmp_path / "x"), check=False)
     assert short.returncode == 2 and "--samples 4" in short.stderr and "Traceback" not in short.stderr
+
+
+def test_eval_summary_seconds_is_the_whole_run_with_generation(tmp_path, monkeypatch):
+    """Issue 18.10 (f): a ten-minute eval once recorded 5.1 s (the scoring alone); `seconds` is now the run's wall time."""
+    import time
+
+    from text2sql.cli import evaluate
+
+    real = evaluate.run_generation
+
+    def slow_generation(*args, **kwargs):  # stands in for loading a model and generating
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "run_generation", slow_generation)
+    res = t2s("eval", "--backend", "gold", "--limit", "4", "-o", str(tmp_path / "e"), "--workers", "1")
+    summary = json.loads((tmp_path / "e" / "summary.json").read_text())
+    assert 1.5 <= summary["seconds"] <= res.seconds
+    assert summary["scoring_seconds"] < summary["seconds"] - 1.5 + 0.01
+    assert "seconds" in summary["generation"]["timing"] and "questions_per_second" in summary["generation"]["timing"]

@@ -6,6 +6,7 @@ plugs in there and reuses everything else.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -95,6 +96,7 @@ def register(app: typer.Typer) -> None:
 
         With --model (or --backend gold), generate the predictions first: see `t2s predict`.
         """
+        started = time.monotonic()  # summary.json's `seconds`: this invocation's wall time, generation included
         from rich.console import Console
         from rich.markup import escape
 
@@ -168,6 +170,7 @@ def register(app: typer.Typer) -> None:
             annotate(
                 report, run, lambda sqls: evaluate(bench, examples, sqls, use_cache=not no_cache, **rescore)
             )
+        report.summary["seconds"] = round(time.monotonic() - started, 3)
         report.write(out)
         console = Console()
         render(report, console)
