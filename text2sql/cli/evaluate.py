@@ -96,7 +96,8 @@ def register(app: typer.Typer) -> None:
 
         With --model (or --backend gold), generate the predictions first: see `t2s predict`.
         """
-        started = time.monotonic()  # summary.json's `seconds`: this invocation's wall time, generation included
+        # summary.json's `seconds`: this invocation's wall time, generation included
+        started = time.monotonic()
         from rich.console import Console
         from rich.markup import escape
 
