@@ -38,12 +38,10 @@ from text2sql.execution.metric import (
     GOLD_ERROR,
     SPIDER,
     check_metric,
-    classify,
     default_metric,
     normalize_sql,
-    order_matters,
-    statement_count,
 )
+from text2sql.execution.verdict import Judge
 
 DIFFICULTIES = ("simple", "moderate", "challenging")  # BIRD's labels, in its report order
 
@@ -241,20 +239,27 @@ class EvalReport:
         return out
 
 
-class _Judge:
-    """Runs in a worker: execute one prediction and compare it with the gold on the same file."""
+class _Verdicts:
+    """Runs in a worker: the verdict engine on one example's database files, with the gold results the
+    parent computed (or read from the cache), so only verdicts cross the process boundary."""
 
-    def __init__(self, gold: dict[tuple[str, str], ExecResult], metric: str = SPIDER):
-        self.gold = gold
-        self.metric = metric
+    def __init__(self, gold: dict[tuple[str, str], ExecResult], metric: str, keep_distinct: bool):
+        self.gold, self.metric, self.keep_distinct = gold, metric, keep_distinct
+        self._judge: tuple[object, Judge] | None = None
 
-    def __call__(self, ex, task: tuple[str, str, str]) -> tuple[bool, str | None, str, float]:
-        db, pred, gold_sql = task
-        gold = self.gold[(db, gold_sql)]
-        res = ex.execute(db, pred)
-        ok, kind = classify(gold, res, order_matters(gold_sql, self.metric), self.metric)
-        msg = gold.message if kind == GOLD_ERROR else res.message
-        return ok, kind, msg, res.seconds
+    def __call__(self, ex, task: tuple[str, list[str], str, str]) -> tuple[bool, str | None, str, float]:
+        _, files, gold_sql, pred_sql = task
+        if self._judge is None or self._judge[0] is not ex:
+            judge = Judge(
+                ex.execute,
+                lambda db, sql: self.gold[(db, sql)],
+                metric=self.metric,
+                keep_distinct=self.keep_distinct,
+                cache_size=0,
+            )
+            self._judge = (ex, judge)
+        j = self._judge[1](files, gold_sql, pred_sql)
+        return j.correct, j.error, j.message, j.seconds
 
 
 # -- BIRD's R-VES (evaluation_ves.py) ---------------------------------------------------------------
@@ -401,33 +406,23 @@ def evaluate(
         except OSError as e:
             raise T2SError(f"cannot write the gold cache in {cache.dir}: {e}; pass --cache-dir") from None
 
-    # Predictions: file k only for the examples that passed files 0..k-1 (test-suite semantics).
-    # Workers compare against the gold themselves, so only verdicts cross the process boundary.
-    judge = _Judge(gold, metric)
-    verdicts: list[tuple[bool, str | None, str]] = [(True, None, "")] * len(examples)
-    seconds = [0.0] * len(examples)
-    active = list(range(len(examples)))
-    k = 0
-    while active:
-        todo = [i for i in active if k < len(files[examples[i].db_id])]
-        # A prediction identical to the gold gets the gold's (cached) result without running again.
-        same = {i for i in todo if preds[i] == golds[i] and gold[(files[examples[i].db_id][k], golds[i])].ok}
-        todo = [i for i in todo if i not in same]
-        tasks = [(files[examples[i].db_id][k], preds[i], golds[i]) for i in todo]
-        active = sorted(same)
-        pred_bar = bar("predictions" if k == 0 else f"predictions, database file {k + 1}", len(tasks))
-        verdicts_k = map_tasks(
-            judge, tasks, workers=workers, on_done=pred_bar and pred_bar.advance, **settings
-        )
-        if pred_bar:
-            pred_bar.close()
-        for i, (ok, kind, msg, secs) in zip(todo, verdicts_k, strict=True):
-            seconds[i] += secs
-            if ok:
-                active.append(i)
-            else:
-                verdicts[i] = (False, kind, msg)
-        k += 1
+    # Predictions: each example on every file of its database (test-suite semantics), in the workers.
+    tasks = [
+        (files[ex.db_id][0] if files[ex.db_id] else "", files[ex.db_id], ex.query, p or "")
+        for ex, p in zip(examples, predictions, strict=True)
+    ]
+    pred_bar = bar("predictions", len(tasks))
+    judged = map_tasks(
+        _Verdicts(gold, metric, keep_distinct),
+        tasks,
+        workers=workers,
+        on_done=pred_bar and pred_bar.advance,
+        **settings,
+    )
+    if pred_bar:
+        pred_bar.close()
+    verdicts = [(ok, kind, msg) for ok, kind, msg, _ in judged]
+    seconds = [secs for *_, secs in judged]
 
     rewards: list[tuple[float, float] | None] = [None] * len(examples)
     if ves:  # on the first database file, as BIRD (one file per database) does
@@ -439,8 +434,6 @@ def evaluate(
     results = []
     for i, ex in enumerate(examples):
         ok, kind, msg = verdicts[i]
-        if statement_count(ex.query) > 1:  # refused like a prediction of several statements
-            ok, kind, msg = False, GOLD_ERROR, f"gold holds {statement_count(ex.query)} statements; t2s runs one"
         results.append(
             {
                 "index": i,

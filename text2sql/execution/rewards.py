@@ -27,7 +27,7 @@ import multiprocessing as mp
 import re
 import sys
 import time
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -37,7 +37,6 @@ from text2sql.core.errors import T2SError
 from text2sql.execution.executor import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT,
-    EXEC_ERRORS,
     FORBIDDEN,
     RESOURCE_LIMIT,
     TIMEOUT,
@@ -46,7 +45,8 @@ from text2sql.execution.executor import (
     default_workers,
 )
 from text2sql.execution.extraction import extract_sql
-from text2sql.execution.metric import GOLD_ERROR, classify_on_databases, default_metric
+from text2sql.execution.metric import GOLD_ERROR, default_metric, row_f1
+from text2sql.execution.verdict import Judge
 
 CRASHED = "worker_crashed"  # the worker process died or stopped answering on this completion
 REWARD_NAMES = ("execution", "result_overlap", "format")
@@ -92,81 +92,36 @@ class Verdict:
 
 
 # -- the verdict (runs in a worker) ----------------------------------------------------------------------
-def _row_key(row: Sequence) -> tuple:
-    return tuple(sorted(row, key=lambda x: str(x) + str(type(x))))
+def worker_judge(settings: dict) -> tuple[Judge, Executor]:
+    """A worker's verdict engine and its executor: predictions under the reward deadline, gold under
+    `t2s eval`'s (a slow gold query is not the model's fault), gold results cached."""
+    # one worker serves many databases: keep their connections (Spider train has 140 databases)
+    ex = Executor(timeout=settings["timeout"], max_rows=settings["max_rows"], max_connections=256)
 
-
-def row_f1(gold_rows: Sequence[Sequence], pred_rows: Sequence[Sequence]) -> float:
-    """F1 of the bag of predicted rows against the bag of gold rows (cells within a row in any order)."""
-    if not gold_rows and not pred_rows:
-        return 1.0
-    if not gold_rows or not pred_rows:
-        return 0.0
-    common = sum((Counter(map(_row_key, gold_rows)) & Counter(map(_row_key, pred_rows))).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(pred_rows), common / len(gold_rows)
-    return 2 * precision * recall / (precision + recall)
-
-
-class _Judge:
-    """Executor + gold cache of one worker: `classify_on_databases` with cached gold results."""
-
-    def __init__(self, settings: dict, gold_cache_size: int = 8192):
-        self.settings = settings
-        # one worker serves many databases: keep their connections (Spider train has 140 databases)
-        self.ex = Executor(timeout=settings["timeout"], max_rows=settings["max_rows"], max_connections=256)
-        self.gold: OrderedDict[tuple[str, str], ExecResult] = OrderedDict()
-        self.gold_cache_size = gold_cache_size
-
-    def _gold(self, db: str, sql: str) -> ExecResult:
-        key = (db, sql)
-        hit = self.gold.get(key)
-        if hit is not None:
-            self.gold.move_to_end(key)
-            return hit
-        self.ex.timeout = self.settings["gold_timeout"]
+    def gold(db: str, sql: str) -> ExecResult:
+        ex.timeout = settings["gold_timeout"]
         try:
-            res = self.ex.execute(db, sql)
+            return ex.execute(db, sql)
         finally:
-            self.ex.timeout = self.settings["timeout"]
-        self.gold[key] = res
-        while len(self.gold) > self.gold_cache_size:
-            self.gold.popitem(last=False)
-        return res
+            ex.timeout = settings["timeout"]
 
-    def __call__(self, db_paths: Sequence[str], gold_sql: str, pred_sql: str) -> Verdict:
-        start = time.monotonic()
-        first: dict[str, ExecResult] = {}  # per file, the first query run is the gold one
-        gold_text: list[str] = []
-        results: dict[str, list[ExecResult]] = {}
+    judge = Judge(ex.execute, gold, metric=settings["metric"], keep_distinct=settings["keep_distinct"])
+    return judge, ex
 
-        def run(db: str, sql: str) -> ExecResult:
-            if db not in first:
-                first[db] = res = self._gold(db, sql)
-                gold_text[:] = [sql]
-            elif gold_text and sql == gold_text[0]:  # the gold itself: `t2s eval` reuses its result too
-                res = first[db]
-            else:
-                res = self.ex.execute(db, sql)
-            results.setdefault(db, []).append(res)
-            return res
 
-        correct, kind = classify_on_databases(
-            db_paths,
-            gold_sql,
-            pred_sql,
-            run,
-            keep_distinct=self.settings["keep_distinct"],
-            metric=self.settings["metric"],
-        )
-        executed = correct or (kind is not None and kind not in EXEC_ERRORS and kind != GOLD_ERROR)
-        overlap = 1.0 if correct else 0.0
-        if self.settings["overlap"] and not correct and executed and len(results.get(db_paths[0], [])) == 2:
-            gold_res, pred_res = results[db_paths[0]]
-            if gold_res.ok and pred_res.ok:
-                overlap = row_f1(gold_res.rows, pred_res.rows)
-        return Verdict(pred_sql, correct, kind, executed, overlap, time.monotonic() - start)
+def judge_completion(judge: Judge, job: tuple, overlap: bool = True) -> Verdict:
+    """`(index, db_paths, gold, sql)` -> the Verdict; a bug costs one completion its reward, never the run."""
+    _, db_paths, gold_sql, pred_sql = job
+    start = time.monotonic()
+    try:
+        j = judge(db_paths, gold_sql, pred_sql)
+    except Exception as e:
+        return Verdict(pred_sql, False, CRASHED, False, 0.0, 0.0, f"{type(e).__name__}: {e}")
+    score = 1.0 if j.correct else 0.0
+    if overlap and not j.correct and j.executed and j.gold is not None and j.pred is not None:
+        if j.gold.ok and j.pred.ok:
+            score = row_f1(j.gold.rows, j.pred.rows)
+    return Verdict(pred_sql, j.correct, j.error, j.executed, score, time.monotonic() - start)
 
 
 def reads_schema_table(sql: str, tables: frozenset[str] | set[str]) -> bool:
@@ -188,17 +143,9 @@ def reads_schema_table(sql: str, tables: frozenset[str] | set[str]) -> bool:
     return False
 
 
-def _judge_safely(judge: _Judge, job: tuple) -> Verdict:
-    _, db_paths, gold_sql, pred_sql = job
-    try:
-        return judge(db_paths, gold_sql, pred_sql)
-    except Exception as e:  # a bug must cost one completion its reward, never the training run
-        return Verdict(pred_sql, False, CRASHED, False, 0.0, 0.0, f"{type(e).__name__}: {e}")
-
-
 def _worker_main(conn, settings: dict) -> None:
     """Worker loop: receive a list of jobs, answer each with `(index, Verdict)` as soon as it is done."""
-    judge = _Judge(settings)
+    judge, _ = worker_judge(settings)
     conn.send("ready")
     while True:
         try:
@@ -208,7 +155,7 @@ def _worker_main(conn, settings: dict) -> None:
         if jobs is None:
             return
         for job in jobs:
-            conn.send((job[0], _judge_safely(judge, job)))
+            conn.send((job[0], judge_completion(judge, job, settings["overlap"])))
 
 
 # -- the pool ---------------------------------------------------------------------------------------
@@ -390,7 +337,8 @@ class RewardScorer:
             self.settings.metric = default_metric(self.bench)
         n = self.settings.workers if self.settings.workers is not None else default_workers()
         self._pool = RewardPool(self.settings, n) if n > 0 else None
-        self._local = _Judge(_worker_settings(self.settings)) if n == 0 else None
+        # workers=0: judged in this process (the engine and its executor)
+        self._local, self._executor = worker_judge(_worker_settings(self.settings)) if n == 0 else (None, None)
         self._files: dict[str, list[str]] = {}
         self._tables: dict[str, frozenset[str]] = {}
         self._gold_warned = False
@@ -429,7 +377,8 @@ class RewardScorer:
         if self._pool is not None:
             done = self._pool.run(jobs)
         else:
-            done = {job[0]: _judge_safely(self._local, job) for job in jobs}
+            assert self._local is not None
+            done = {job[0]: judge_completion(self._local, job, self.settings.overlap) for job in jobs}
         for i, (db, _, sql) in enumerate(unique):
             v = done[i]
             if v.executed and not v.correct:
@@ -506,8 +455,8 @@ class RewardScorer:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        if self._local is not None:
-            self._local.ex.close()
+        if self._executor is not None:
+            self._executor.close()
 
     def __enter__(self):
         return self
