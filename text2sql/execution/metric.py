@@ -12,6 +12,7 @@ column permutation, row order only when asked. Values compare with Python `==` e
 official does: `1 == 1.0`, `None == None`, no float tolerance, `'1' != 1`.
 The query normalisation (`postprocess`, `remove_distinct`, `replace_cur_year`, `order_matters`)
 is the official one too; see docs/evaluation.md for the one official step we do not copy.
+The verdict over a database's test-suite files is `text2sql.execution.verdict`.
 """
 
 from __future__ import annotations
