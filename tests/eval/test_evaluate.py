@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from text2sql.core.errors import T2SError
-from text2sql.eval.evaluate import evaluate, render
+from text2sql.eval.console import render
+from text2sql.eval.evaluate import evaluate
 from text2sql.eval.predictions import align_predictions, read_predictions
 
 RESULT_KEYS = {"index", "db_id", "question", "gold", "pred", "hardness", "correct", "error", "seconds"}
@@ -268,9 +269,9 @@ def _one_db_bench(root, values):
 @pytest.mark.parametrize("replace", ["rename", "overwrite"])
 def test_gold_cache_never_reuses_a_replaced_database(tmp_path, monkeypatch, replace):
     """Same size, same mtime, different content: the cached gold of the old content must not be used."""
-    import text2sql.eval.evaluate as evaluate_module
+    import text2sql.eval.gold_cache as gold_cache_module
 
-    monkeypatch.setattr(evaluate_module, "RACY_SECONDS", -1.0)  # trust identities at once (settled files)
+    monkeypatch.setattr(gold_cache_module, "RACY_SECONDS", -1.0)  # trust identities at once (settled files)
     root = tmp_path / "bench"
     path, tmp, bench = _one_db_bench(root, [1, 2, 3])
     tmp.rename(path)
@@ -296,13 +297,13 @@ def test_gold_cache_never_reuses_a_replaced_database(tmp_path, monkeypatch, repl
 
 
 def test_gold_cache_reused_for_unchanged_database(tmp_path, monkeypatch):
-    import text2sql.eval.evaluate as evaluate_module
+    import text2sql.eval.gold_cache as gold_cache_module
 
-    monkeypatch.setattr(evaluate_module, "RACY_SECONDS", -1.0)
+    monkeypatch.setattr(gold_cache_module, "RACY_SECONDS", -1.0)
     path, tmp, bench = _one_db_bench(tmp_path / "bench", [1, 2])
     tmp.rename(path)
     for _ in range(2):
         report = evaluate(bench, bench.examples("dev"), ["SELECT 1 UNION SELECT 2"], cache_dir=tmp_path / "c")
     assert report.summary["gold_cache"] == {"hits": 1, "misses": 0}
-    hashes = json.loads((tmp_path / "c" / evaluate_module.HASHES_FILE).read_text())
+    hashes = json.loads((tmp_path / "c" / gold_cache_module.HASHES_FILE).read_text())
     assert list(hashes.values())[0][-1] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()

@@ -12,8 +12,9 @@ import pytest
 
 from text2sql.core.errors import T2SError
 from text2sql.data.benchmark import load_benchmark
-from text2sql.eval.evaluate import clean_abnormal, evaluate, ves_reward
+from text2sql.eval.evaluate import evaluate
 from text2sql.eval.predictions import align_predictions, read_predictions
+from text2sql.eval.ves import clean_abnormal, ves_reward
 from text2sql.execution.executor import Executor
 from text2sql.execution.verdict import classify_on_databases
 
