@@ -29,8 +29,8 @@ from pathlib import Path
 from text2sql.data.benchmark import load_benchmark
 from text2sql.execution.executor import Executor
 from text2sql.execution.extraction import extract_sql
-from text2sql.execution.metric import classify_on_databases
 from text2sql.execution.rewards import RewardScorer, RewardSettings
+from text2sql.execution.verdict import classify_on_databases
 from text2sql.prompts.builder import db_path_or_none
 from text2sql.trainsets.corruptions import corruptions
 

@@ -1,4 +1,5 @@
-"""End to end: evaluate() on the bundled sample, the gold cache, prediction formats and `t2s eval`."""
+"""End to end: evaluate() on the bundled sample, prediction formats and `t2s eval` (the gold cache's own
+tests are in test_gold_cache.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import sys
 import pytest
 
 from text2sql.core.errors import T2SError
-from text2sql.eval.evaluate import evaluate, render
+from text2sql.eval.console import render
+from text2sql.eval.evaluate import evaluate
 from text2sql.eval.predictions import align_predictions, read_predictions
 
 RESULT_KEYS = {"index", "db_id", "question", "gold", "pred", "hardness", "correct", "error", "seconds"}
@@ -232,77 +234,3 @@ def test_test_suite_folder_needs_every_file(tmp_path):
     assert report.results[2]["error"] == "wrong_result"
     assert report.summary["settings"]["test_suite"] is True
     assert sorted(p.name for p in folder.iterdir()) == ["nums.sqlite", "nums_alt.sqlite"]
-
-
-def _one_db_bench(root, values):
-    import sqlite3
-
-    from text2sql.data.benchmark import load_benchmark
-
-    folder = root / "database" / "nums"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "nums.sqlite"
-    tmp = folder / "new.tmp"
-    con = sqlite3.connect(tmp)
-    con.execute("CREATE TABLE t (a INTEGER)")
-    con.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
-    con.commit()
-    con.close()
-    table = {
-        "db_id": "nums",
-        "table_names_original": ["t"],
-        "table_names": ["t"],
-        "column_names_original": [[-1, "*"], [0, "a"]],
-        "column_names": [[-1, "*"], [0, "a"]],
-        "column_types": ["text", "number"],
-        "primary_keys": [],
-        "foreign_keys": [],
-    }
-    (root / "tables.json").write_text(json.dumps([table]))
-    (root / "dev.json").write_text(
-        json.dumps([{"db_id": "nums", "question": "q", "query": "SELECT a FROM t"}])
-    )
-    return path, tmp, load_benchmark(root)
-
-
-@pytest.mark.parametrize("replace", ["rename", "overwrite"])
-def test_gold_cache_never_reuses_a_replaced_database(tmp_path, monkeypatch, replace):
-    """Same size, same mtime, different content: the cached gold of the old content must not be used."""
-    import text2sql.eval.evaluate as evaluate_module
-
-    monkeypatch.setattr(evaluate_module, "RACY_SECONDS", -1.0)  # trust identities at once (settled files)
-    root = tmp_path / "bench"
-    path, tmp, bench = _one_db_bench(root, [1, 2, 3])
-    tmp.rename(path)
-    old = path.stat()
-    cache = tmp_path / "cache"
-    first = evaluate(
-        bench, bench.examples("dev"), ["SELECT 1 UNION SELECT 2 UNION SELECT 3"], cache_dir=cache
-    )
-    assert first.summary["ex"] == 1.0
-    _, tmp, _ = _one_db_bench(root, [7, 8, 9])  # same schema and row count: same file size
-    assert tmp.stat().st_size == old.st_size
-    if replace == "rename":
-        tmp.rename(path)
-    else:
-        path.write_bytes(tmp.read_bytes())
-        tmp.unlink()
-    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))  # mtime put back, as `cp -p` or rsync would
-    assert path.stat().st_size == old.st_size and path.stat().st_mtime_ns == old.st_mtime_ns
-    again = evaluate(
-        bench, bench.examples("dev"), ["SELECT 7 UNION SELECT 8 UNION SELECT 9"], cache_dir=cache
-    )
-    assert again.summary["ex"] == 1.0 and again.summary["gold_cache"]["hits"] == 0
-
-
-def test_gold_cache_reused_for_unchanged_database(tmp_path, monkeypatch):
-    import text2sql.eval.evaluate as evaluate_module
-
-    monkeypatch.setattr(evaluate_module, "RACY_SECONDS", -1.0)
-    path, tmp, bench = _one_db_bench(tmp_path / "bench", [1, 2])
-    tmp.rename(path)
-    for _ in range(2):
-        report = evaluate(bench, bench.examples("dev"), ["SELECT 1 UNION SELECT 2"], cache_dir=tmp_path / "c")
-    assert report.summary["gold_cache"] == {"hits": 1, "misses": 0}
-    hashes = json.loads((tmp_path / "c" / evaluate_module.HASHES_FILE).read_text())
-    assert list(hashes.values())[0][-1] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()

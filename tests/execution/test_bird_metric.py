@@ -12,10 +12,11 @@ import pytest
 
 from text2sql.core.errors import T2SError
 from text2sql.data.benchmark import load_benchmark
-from text2sql.eval.evaluate import clean_abnormal, evaluate, ves_reward
+from text2sql.eval.evaluate import evaluate
 from text2sql.eval.predictions import align_predictions, read_predictions
+from text2sql.eval.ves import clean_abnormal, ves_reward
 from text2sql.execution.executor import Executor
-from text2sql.execution.metric import classify_on_databases
+from text2sql.execution.verdict import classify_on_databases
 
 
 def official_bird_ex(db_path, predicted_sql: str, ground_truth: str) -> int:

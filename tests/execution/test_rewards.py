@@ -24,7 +24,6 @@ from text2sql.execution.rewards import (
     format_ok,
     result_overlap,
     reward_functions,
-    row_f1,
 )
 
 HOSTILE = [
@@ -269,14 +268,6 @@ def test_conversational_completions_and_missing_columns(sample_bench):
             execution(None, msgs, db_id=[ex.db_id], scorer=sc)
 
 
-def test_row_f1():
-    assert row_f1([(1,), (2,)], [(1,), (2,)]) == 1.0
-    assert row_f1([(1,), (2,)], [(1,)]) == pytest.approx(2 / 3)
-    assert row_f1([(1, "a")], [("a", 1)]) == 1.0  # column order does not matter
-    assert row_f1([(1,), (1,)], [(1,)]) == pytest.approx(2 / 3)  # bags, not sets
-    assert row_f1([(1,)], []) == 0.0 and row_f1([], []) == 1.0
-
-
 def test_format_reward():
     q = "SELECT name FROM singer"
     assert format_ok(q) and format_ok(f"```sql\n{q}\n```") and format_ok(f"```sql\n{q};\n```")
@@ -317,7 +308,7 @@ def test_answer_format_think_prompts(sample_bench):
 def test_a_judging_bug_scores_crashed_and_warns_once(sample_bench, capsys):
     ex = sample_bench.examples("dev")[0]
     with RewardScorer(sample_bench, RewardSettings(workers=0)) as sc:
-        sc._local.ex.execute = None  # any exception inside the judge
+        sc._executor.execute = None  # any exception inside the judge
         vs = sc.judge([ex.db_id] * 2, [ex.query] * 2, [ex.query, "SELECT 1"])
         sc.judge([ex.db_id], [ex.query], ["SELECT 2"])
     assert [v.error for v in vs] == [CRASHED, CRASHED] and sc.total.crashed == 3

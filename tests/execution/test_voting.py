@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from text2sql.execution.executor import Executor
-from text2sql.execution.metric import classify_on_databases
+from text2sql.execution.verdict import classify_on_databases
 from text2sql.execution.voting import bird_key, spider_keys, vote
 
 RESULTS = {

@@ -17,7 +17,8 @@ import pytest
 
 from text2sql.core.errors import T2SError
 from text2sql.data.benchmark import load_benchmark
-from text2sql.eval.evaluate import RESULTS_SUFFIX, GoldCache, evaluate
+from text2sql.eval.evaluate import evaluate
+from text2sql.eval.gold_cache import RESULTS_SUFFIX, GoldCache
 
 
 def _copy_sample(sample_dir: Path, tmp_path: Path) -> Path:
@@ -97,7 +98,7 @@ def test_planted_cache_files_are_data_never_code(sample_dir, tmp_path, capsys):
 
 
 def test_blob_cells_survive_the_json_cache():
-    from text2sql.eval.evaluate import decode_results, encode_results
+    from text2sql.eval.gold_cache import decode_results, encode_results
 
     table = {"q": ([(1, 2.5, "x", None, b"\x00\xff")], ["a", "b", "c", "d", "e"])}
     assert decode_results(encode_results(table)) == table

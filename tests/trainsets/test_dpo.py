@@ -7,7 +7,7 @@ import json
 import pytest
 
 from text2sql.execution.executor import Executor
-from text2sql.execution.metric import classify_on_databases
+from text2sql.execution.verdict import classify_on_databases
 from text2sql.prompts.builder import PromptConfig
 from text2sql.trainsets.corruptions import corruptions
 from text2sql.trainsets.dpo import build_dpo

@@ -102,7 +102,8 @@ def register(app: typer.Typer) -> None:
         from rich.markup import escape
 
         from text2sql.data.benchmark import load_benchmark
-        from text2sql.eval.evaluate import evaluate, render
+        from text2sql.eval.console import render
+        from text2sql.eval.evaluate import evaluate
         from text2sql.execution.metric import check_metric, default_metric
 
         if timeout <= 0:

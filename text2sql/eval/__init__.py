@@ -1,1 +1,2 @@
-"""Evaluation: the sandboxed executor, the EX metric, hardness, answer extraction, voting and scoring."""
+"""Evaluation (`t2s eval`): the orchestration, the gold cache, hardness, R-VES, the summary and its tables,
+predictions files and pairwise comparison; the executor, metric and verdict live in `text2sql.execution`."""

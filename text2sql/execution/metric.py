@@ -12,6 +12,7 @@ column permutation, row order only when asked. Values compare with Python `==` e
 official does: `1 == 1.0`, `None == None`, no float tolerance, `'1' != 1`.
 The query normalisation (`postprocess`, `remove_distinct`, `replace_cur_year`, `order_matters`)
 is the official one too; see docs/evaluation.md for the one official step we do not copy.
+The verdict over a database's test-suite files is `text2sql.execution.verdict`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import chain, product
 
@@ -111,6 +112,20 @@ def permute_tuple(element: Sequence, perm: Sequence[int]) -> tuple:
 
 def unorder_row(row: Sequence) -> tuple:
     return tuple(sorted(row, key=lambda x: str(x) + str(type(x))))
+
+
+def row_f1(gold_rows: Sequence[Sequence], pred_rows: Sequence[Sequence]) -> float:
+    """F1 of the bag of predicted rows against the bag of gold rows (cells within a row in any order):
+    the RL rewards' dense `result_overlap`, with the metric's own row key."""
+    if not gold_rows and not pred_rows:
+        return 1.0
+    if not gold_rows or not pred_rows:
+        return 0.0
+    common = sum((Counter(map(unorder_row, gold_rows)) & Counter(map(unorder_row, pred_rows))).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred_rows), common / len(gold_rows)
+    return 2 * precision * recall / (precision + recall)
 
 
 def quick_rejection(result1: list, result2: list, order_matters: bool) -> bool:
@@ -220,34 +235,6 @@ def classify(
     if order_matters and results_equal(g, p, False):
         return False, ORDER_MISMATCH
     return False, WRONG_RESULT
-
-
-def classify_on_databases(
-    db_paths: Sequence[str],
-    gold_sql: str,
-    pred_sql: str,
-    run: Callable[[str, str], ExecResult],
-    *,
-    keep_distinct: bool = False,
-    metric: str = SPIDER,
-) -> tuple[bool, str | None]:
-    """The one verdict function: eval, voting checks, DPO and RL rewards all call it.
-
-    Test-suite accuracy: the prediction passes only if it matches the gold on every database file.
-    `run(db_path, sql)` executes a query (an `Executor.execute` or a cached lookup); stops at the first
-    failing file, like the official evaluator. `metric` is `spider` or `bird` (see the module doc).
-    """
-    check_metric(metric)
-    if statement_count(gold_sql) > 1:  # refused, never silently cut to its first statement
-        return False, GOLD_ERROR
-    gold_sql = normalize_sql(gold_sql, keep_distinct, metric)
-    pred_sql = normalize_sql(pred_sql, keep_distinct, metric)
-    om = order_matters(gold_sql, metric)
-    for db in db_paths:
-        ok, kind = classify(run(db, gold_sql), run(db, pred_sql), om, metric)
-        if not ok:
-            return False, kind
-    return True, None
 
 
 @lru_cache(maxsize=65536)

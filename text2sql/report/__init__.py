@@ -1,7 +1,9 @@
 """Ablation reports: EX with Wilson intervals, paired bootstrap differences, McNemar's exact test."""
 
 from text2sql.core.stats import bootstrap_ci, ex_ci, holm, mcnemar, paired_diff_ci, wilson_ci
-from text2sql.report.render import analyse, check_comparable, write_report
+from text2sql.report.analysis import analyse
+from text2sql.report.checks import check_comparable
+from text2sql.report.render import write_report
 from text2sql.report.runs import Run, load_run
 
 __all__ = [

@@ -1,7 +1,7 @@
 """GRPO / RLOO from execution feedback: `t2s build-prompts` records -> TRL's online RL trainers, t2s rewards.
 
 The policy samples answers to exactly the prompts `t2s eval --model` shows it (the records' chat messages);
-the rewards (text2sql/execution/rewards.py) score them with `t2s eval`'s verdict, on a spawn worker pool.
+the rewards (text2sql/execution/rewards/) score them with `t2s eval`'s verdict, on a spawn worker pool.
 """
 
 from __future__ import annotations

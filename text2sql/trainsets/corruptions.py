@@ -7,24 +7,13 @@ ORDER BY or a changed LIMIT. Whether the result is really wrong is decided later
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
 
 from text2sql.data.schema import Schema
-
-KINDS = (
-    "wrong_column",
-    "drop_predicate",
-    "flip_predicate",
-    "wrong_aggregate",
-    "wrong_join_key",
-    "missing_group_by",
-    "missing_distinct",
-    "reversed_order",
-    "changed_limit",
-)
 
 _FLIP = {exp.EQ: exp.NEQ, exp.NEQ: exp.EQ, exp.GT: exp.LTE, exp.LTE: exp.GT, exp.LT: exp.GTE, exp.GTE: exp.LT}
 _AGG_SWAP = {exp.Max: exp.Min, exp.Min: exp.Max, exp.Avg: exp.Sum, exp.Sum: exp.Avg, exp.Count: exp.Sum}
@@ -63,68 +52,92 @@ def _other_columns(schema: Schema, table: str, col: str) -> list[str]:
     return [c.name for c in t.columns if c.name.lower() != col.lower()] if t else []
 
 
-def _variants(sql: str, schema: Schema) -> Iterator[tuple[str, exp.Expression]]:
-    try:
-        base = sqlglot.parse_one(sql, read="sqlite")
-    except sqlglot.errors.ParseError:
-        return
-    if base is None:
-        return
-    aliases = _alias_map(base, schema)
+# -- the corruptions: each yields edited copies of the gold tree, which is never modified -----------------
+@dataclass
+class _Gold:
+    tree: exp.Expression
+    aliases: dict[str, str]  # alias or name (lower-case) -> real table name
+    schema: Schema
 
-    def nodes(kind):
-        return list(base.find_all(kind))
+    def nodes(self, kind) -> list:
+        return list(self.tree.find_all(kind))
 
-    # wrong column of the same table, in the SELECT list
-    for sel in nodes(exp.Select):
+
+def _nth(tree: exp.Expression, kind, i: int):
+    """The i-th `kind` node of a copy: the copy's counterpart of `gold.nodes(kind)[i]`."""
+    return list(tree.find_all(kind))[i]
+
+
+def wrong_column(gold: _Gold) -> Iterator[exp.Expression]:
+    """A column of the SELECT list replaced by another column of the same table (three at most)."""
+    for sel in gold.nodes(exp.Select):
         for i, proj in enumerate(sel.expressions):
             for col in list(proj.find_all(exp.Column)):
-                owner = _owner(col, aliases, schema)
+                owner = _owner(col, gold.aliases, gold.schema)
                 if owner is None:
                     continue
-                for other in _other_columns(schema, owner, col.name)[:3]:
-                    tree = base.copy()
-                    target = list(tree.find_all(exp.Select))[nodes(exp.Select).index(sel)].expressions[i]
+                for other in _other_columns(gold.schema, owner, col.name)[:3]:
+                    tree = gold.tree.copy()
+                    target = _nth(tree, exp.Select, gold.nodes(exp.Select).index(sel)).expressions[i]
                     for c in target.find_all(exp.Column):
                         if c.name == col.name and c.table == col.table:
                             c.set("this", exp.to_identifier(other))
                             break
-                    yield "wrong_column", tree
-    # dropped / flipped predicates
-    for w_i, where in enumerate(nodes(exp.Where)):
-        conds = list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
-        for c_i in range(len(conds)):
-            tree = base.copy()
-            w = list(tree.find_all(exp.Where))[w_i]
-            tconds = list(w.this.flatten()) if isinstance(w.this, exp.And) else [w.this]
-            rest = [c for j, c in enumerate(tconds) if j != c_i]
+                    yield tree
+
+
+def _conditions(where: exp.Where) -> list:
+    return list(where.this.flatten()) if isinstance(where.this, exp.And) else [where.this]
+
+
+def drop_predicate(gold: _Gold) -> Iterator[exp.Expression]:
+    """One conjunct of a WHERE dropped (the WHERE itself when it was the only one)."""
+    for w_i, where in enumerate(gold.nodes(exp.Where)):
+        for c_i in range(len(_conditions(where))):
+            tree = gold.tree.copy()
+            w = _nth(tree, exp.Where, w_i)
+            rest = [c for j, c in enumerate(_conditions(w)) if j != c_i]
             if rest:
                 w.set("this", exp.and_(*rest))
             else:
                 w.pop()
-            yield "drop_predicate", tree
+            yield tree
+
+
+def flip_comparison(gold: _Gold) -> Iterator[exp.Expression]:
+    """A comparison negated (`=` / `!=`, `>` / `<=`, `<` / `>=`)."""
     for kind, flip in _FLIP.items():
-        for n_i, _node in enumerate(nodes(kind)):
-            tree = base.copy()
-            target = list(tree.find_all(kind))[n_i]
+        for n_i, _ in enumerate(gold.nodes(kind)):
+            tree = gold.tree.copy()
+            target = _nth(tree, kind, n_i)
             target.replace(flip(this=target.this.copy(), expression=target.expression.copy()))
-            yield "flip_predicate", tree
-    for n_i, _ in enumerate(nodes(exp.Like)):
-        tree = base.copy()
-        target = list(tree.find_all(exp.Like))[n_i]
+            yield tree
+
+
+def negate_like(gold: _Gold) -> Iterator[exp.Expression]:
+    """A LIKE turned into NOT LIKE."""
+    for n_i, _ in enumerate(gold.nodes(exp.Like)):
+        tree = gold.tree.copy()
+        target = _nth(tree, exp.Like, n_i)
         target.replace(exp.Not(this=target.copy()))
-        yield "flip_predicate", tree
-    # aggregates
+        yield tree
+
+
+def wrong_aggregate(gold: _Gold) -> Iterator[exp.Expression]:
+    """An aggregate swapped (MAX / MIN, AVG / SUM, COUNT -> SUM), except over `*` or DISTINCT."""
     for kind, swap in _AGG_SWAP.items():
-        for n_i, node in enumerate(nodes(kind)):
+        for n_i, node in enumerate(gold.nodes(kind)):
             if isinstance(node.this, exp.Star) or isinstance(node.this, exp.Distinct):
                 continue
-            tree = base.copy()
-            target = list(tree.find_all(kind))[n_i]
+            tree = gold.tree.copy()
+            target = _nth(tree, kind, n_i)
             target.replace(swap(this=target.this.copy()))
-            yield "wrong_aggregate", tree
-    # join keys: replace one side of an ON equality by another column of that table
-    for j_i, join in enumerate(nodes(exp.Join)):
+            yield tree
+
+
+def wrong_join_key(gold: _Gold) -> Iterator[exp.Expression]:
+    """One side of an ON equality replaced by another column of that table (two at most)."""
+    for j_i, join in enumerate(gold.nodes(exp.Join)):
         on = join.args.get("on")
         if on is None:
             continue
@@ -133,36 +146,79 @@ def _variants(sql: str, schema: Schema) -> Iterator[tuple[str, exp.Expression]]:
                 col = eq.args.get(side)
                 if not isinstance(col, exp.Column):
                     continue
-                owner = _owner(col, aliases, schema)
+                owner = _owner(col, gold.aliases, gold.schema)
                 if owner is None:
                     continue
-                for other in _other_columns(schema, owner, col.name)[:2]:
-                    tree = base.copy()
-                    teq = list(list(tree.find_all(exp.Join))[j_i].args["on"].find_all(exp.EQ))[e_i]
+                for other in _other_columns(gold.schema, owner, col.name)[:2]:
+                    tree = gold.tree.copy()
+                    teq = list(_nth(tree, exp.Join, j_i).args["on"].find_all(exp.EQ))[e_i]
                     teq.args[side].set("this", exp.to_identifier(other))
-                    yield "wrong_join_key", tree
-    for n_i, _ in enumerate(nodes(exp.Group)):
-        tree = base.copy()
-        list(tree.find_all(exp.Group))[n_i].pop()
-        yield "missing_group_by", tree
-    for s_i, sel in enumerate(nodes(exp.Select)):
+                    yield tree
+
+
+def drop_group_by(gold: _Gold) -> Iterator[exp.Expression]:
+    for n_i, _ in enumerate(gold.nodes(exp.Group)):
+        tree = gold.tree.copy()
+        _nth(tree, exp.Group, n_i).pop()
+        yield tree
+
+
+def drop_distinct(gold: _Gold) -> Iterator[exp.Expression]:
+    for s_i, sel in enumerate(gold.nodes(exp.Select)):
         if sel.args.get("distinct"):
-            tree = base.copy()
-            list(tree.find_all(exp.Select))[s_i].set("distinct", None)
-            yield "missing_distinct", tree
-    for o_i, _ in enumerate(nodes(exp.Ordered)):
-        tree = base.copy()
-        o = list(tree.find_all(exp.Ordered))[o_i]
+            tree = gold.tree.copy()
+            _nth(tree, exp.Select, s_i).set("distinct", None)
+            yield tree
+
+
+def reverse_order(gold: _Gold) -> Iterator[exp.Expression]:
+    for o_i, _ in enumerate(gold.nodes(exp.Ordered)):
+        tree = gold.tree.copy()
+        o = _nth(tree, exp.Ordered, o_i)
         o.set("desc", not o.args.get("desc"))
-        yield "reversed_order", tree
-    for l_i, lim in enumerate(nodes(exp.Limit)):
+        yield tree
+
+
+def change_limit(gold: _Gold) -> Iterator[exp.Expression]:
+    """An integer LIMIT n changed to n + 1, n - 1 (at least 0), and 3 for 1 or else 1, in that sorted order."""
+    for l_i, lim in enumerate(gold.nodes(exp.Limit)):
         value = lim.expression
         if isinstance(value, exp.Literal) and value.is_int:
             n = int(value.this)
             for new in sorted({n + 1, max(n - 1, 0), 3 if n == 1 else 1} - {n}):
-                tree = base.copy()
-                list(tree.find_all(exp.Limit))[l_i].set("expression", exp.Literal.number(new))
-                yield "changed_limit", tree
+                tree = gold.tree.copy()
+                _nth(tree, exp.Limit, l_i).set("expression", exp.Literal.number(new))
+                yield tree
+
+
+# The table: (kind, corruption), applied in this order; the order fixes which duplicate wins and so the
+# DPO data set (tests/trainsets/test_dpo_determinism.py).
+CORRUPTIONS: tuple[tuple[str, Callable[[_Gold], Iterator[exp.Expression]]], ...] = (
+    ("wrong_column", wrong_column),
+    ("drop_predicate", drop_predicate),
+    ("flip_predicate", flip_comparison),
+    ("flip_predicate", negate_like),
+    ("wrong_aggregate", wrong_aggregate),
+    ("wrong_join_key", wrong_join_key),
+    ("missing_group_by", drop_group_by),
+    ("missing_distinct", drop_distinct),
+    ("reversed_order", reverse_order),
+    ("changed_limit", change_limit),
+)
+KINDS = tuple(dict.fromkeys(kind for kind, _ in CORRUPTIONS))
+
+
+def _variants(sql: str, schema: Schema) -> Iterator[tuple[str, exp.Expression]]:
+    try:
+        base = sqlglot.parse_one(sql, read="sqlite")
+    except sqlglot.errors.ParseError:
+        return
+    if base is None:
+        return
+    gold = _Gold(base, _alias_map(base, schema), schema)
+    for kind, corrupt in CORRUPTIONS:
+        for tree in corrupt(gold):
+            yield kind, tree
 
 
 def corruptions(sql: str, schema: Schema) -> list[tuple[str, str]]:

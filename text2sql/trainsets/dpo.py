@@ -1,8 +1,8 @@
 """Execution-verified DPO pairs: the gold SQL against wrong SQL that provably returns something else.
 
 Rejected answers come from AST corruptions of the gold (`text2sql.trainsets.corruptions`) and from sampled
-model outputs (`--candidates`). Each one is executed on every database file of its example, with
-the EX metric of `text2sql.execution.metric`, and kept only when it is judged wrong; non-executable SQL is
+model outputs (`--candidates`). Each one is executed on every database file of its example by `t2s eval`'s
+verdict engine (`text2sql.execution.verdict`), and kept only when it is judged wrong; non-executable SQL is
 kept only with `allow_errors`. Among the survivors the closest to the gold (hard negatives) win.
 """
 
@@ -113,7 +113,8 @@ def build_dpo(
 ) -> tuple[list[dict], DPOStats]:
     """TRL conversational preference rows `{prompt, chosen, rejected}` + `db_id`, `rejected_kind`, ..."""
     from text2sql.execution.executor import EXEC_ERRORS, Executor
-    from text2sql.execution.metric import GOLD_ERROR, classify_on_databases
+    from text2sql.execution.metric import GOLD_ERROR
+    from text2sql.execution.verdict import Judge
 
     if pairs_per_example < 1:
         raise T2SError("--pairs-per-example must be at least 1")
@@ -132,6 +133,8 @@ def build_dpo(
             memo[key] = executor.execute(db, sql)
         return memo[key]
 
+    judge = Judge(run, cache_size=0)  # `run` memoises gold and candidates alike, one example at a time
+
     for rec in records:
         stats.examples += 1
         gold = rec["gold"]
@@ -144,7 +147,7 @@ def build_dpo(
                 progress(1)
             continue
         gold_ans = assistant_answer(rec, gold)
-        ok, kind = classify_on_databases(dbs, gold, gold, run)
+        ok, kind = judge(dbs, gold, gold).verdict
         if not ok or gold_ans is None:
             stats.gold_errors += 0 if ok else 1
             stats.examples_without_pair += 1
@@ -160,7 +163,7 @@ def build_dpo(
             stats.generated[rkind] += 1
             if " ".join(sql.split()).lower() == gold_skel:
                 continue
-            correct, err = classify_on_databases(dbs, gold, sql, run)
+            correct, err = judge(dbs, gold, sql).verdict
             if correct or err == GOLD_ERROR:
                 continue
             if err in EXEC_ERRORS and not allow_errors:
