@@ -74,7 +74,7 @@ def print_main(is_main: bool, line: str) -> None:
 
 
 def firefly_rows(cfg, is_main: bool) -> tuple[list[dict], list[dict] | None]:
-    """Train and eval rows, with Firefly's formats converted to t2s rows (sft/dpo); the conversion is printed."""
+    """Train and eval rows, with Firefly's formats converted to t2s rows (sft, dpo); the conversion is printed."""
     from text2sql.train.data import read_jsonl
     from text2sql.train.firefly import from_firefly_rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from text2sql.train.methods.base import Method, TrainData, firefly_rows, print_main
+from text2sql.train.methods.base import Method, TrainData, print_main
 from text2sql.train.rl import RewardArguments
 
 
@@ -19,10 +19,12 @@ class OnlineRL(Method):
         return reward_arguments(raw, args)
 
     def datasets(self, cfg, tokenizer, is_main: bool) -> TrainData:
+        from text2sql.train.data import read_jsonl
         from text2sql.train.rl import build_rl_dataset
 
         d = cfg.data
-        rows, eval_rows = firefly_rows(cfg, is_main)
+        rows = read_jsonl(d.train_file)
+        eval_rows = read_jsonl(d.eval_file) if d.eval_file else None
         train_ds, report = build_rl_dataset(rows, tokenizer, d.max_prompt_length)
         eval_ds = build_rl_dataset(eval_rows, tokenizer, d.max_prompt_length)[0] if eval_rows else None
         print_main(is_main, f"{d.train_file}: {report.line()}")
