@@ -143,10 +143,10 @@ def _file_checksum(path) -> str | None:
         return None
 
 
-def write_train_summary(output_dir, cfg, trainer) -> Path:
+def write_train_summary(output_dir, cfg, trainer, rows: list[dict]) -> Path:
     """`summary.json` of a training run: provenance (train file and its checksum, rows, prompt settings,
     tokenizer, versions, command) plus the final step and loss. Called once by `text2sql.train.trainer`."""
-    rows = list(getattr(trainer, "t2s_rows", None) or [])
+    rows = list(rows or [])  # the training rows read (none for pretraining's raw text)
     hashes = sorted({str(r["config_hash"]) for r in rows if r.get("config_hash")})
     settings = next((r["config"] for r in rows if isinstance(r.get("config"), dict)), None)
     tokenizer = getattr(getattr(trainer, "processing_class", None), "name_or_path", None)

@@ -1,4 +1,5 @@
-"""Firefly-style training of Qwen on t2s data: one JSON config per run, QLoRA/LoRA/full, SFT and DPO on TRL.
+"""Firefly-style training of Qwen on t2s data: one JSON config per run, QLoRA/LoRA/full, on TRL: SFT,
+pretraining, DPO, GRPO/RLOO and reward models, one module each in `methods/`.
 
 Import-light on purpose: the heavy libraries load inside the functions.
 """

@@ -13,55 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from text2sql.core.errors import T2SError
+from text2sql.train.arguments import DataArguments, ModelArguments
+from text2sql.train.methods import METHODS, Method, get_method
 
 CONFIG_NAME = "t2s_train_config.json"
 
 
-@dataclass
-class ModelArguments:
-    model_name_or_path: str = field(metadata={"help": "Base model: a local folder or a hub id."})
-    train_mode: str = field(default="qlora", metadata={"help": "qlora | lora | full"})
-    tokenizer_name_or_path: str | None = field(default=None, metadata={"help": "Defaults to the model's."})
-    adapter_name_or_path: str | None = field(
-        default=None, metadata={"help": "A trained (e.g. SFT) LoRA adapter to keep training (e.g. with DPO)."}
-    )
-    attn_implementation: str | None = field(
-        default=None,
-        metadata={"help": "sdpa | eager | flash_attention_2 (padding-free packing is fastest with FA2)"},
-    )
-    lora_rank: int = 64
-    lora_alpha: int = 16
-    lora_dropout: float = 0.05
-    lora_target_modules: str = field(
-        default="all-linear", metadata={"help": "all-linear = every linear but lm_head"}
-    )
-
-
-@dataclass
-class DataArguments:
-    train_file: str = field(metadata={"help": "SFT or DPO JSONL from `t2s build-sft` / `t2s build-dpo`."})
-    eval_file: str | None = None
-    task_type: str = field(
-        default="sft",
-        metadata={"help": "sft | dpo | grpo | rloo | reward | pretrain (raw text, see pretrain.py)"},
-    )
-    max_seq_length: int = field(default=2048, metadata={"help": "Tokens per example, prompt plus SQL."})
-    max_prompt_length: int | None = field(
-        default=None, metadata={"help": "Tokens of prompt kept (None: no limit)."}
-    )
-    truncation: str = field(
-        default="drop",
-        metadata={
-            "help": "drop: an over-long example is dropped and counted (shorter prompts: build-sft --max-tokens)."
-        },
-    )
-
-
 RENAMED = {"max_seq_length": "max_length"}  # Firefly key -> TRL field, when both sides need it
 MODES = ("qlora", "lora", "full")
-TASKS = ("sft", "dpo", "grpo", "rloo", "reward", "pretrain")
+TASKS = tuple(METHODS)  # one module each in text2sql/train/methods/
 TRUNCATIONS = ("drop",)
-RL_TASKS = ("grpo", "rloo")  # online RL from execution feedback: see text2sql/train/rl.py
 
 
 @dataclass
@@ -70,7 +31,7 @@ class TrainConfig:
     data: DataArguments
     args: Any  # trl.SFTConfig | trl.DPOConfig | trl.GRPOConfig | trl.RLOOConfig
     raw: dict
-    reward: Any = None  # text2sql.train.rl.RewardArguments for grpo / rloo
+    reward: Any = None  # the method's extra keys, parsed: text2sql.train.rl.RewardArguments for grpo / rloo
     notes: list[str] = field(default_factory=list)  # how Firefly keys were read, printed once by rank 0
 
     def save(self, output_dir: str | Path) -> Path:
@@ -80,33 +41,15 @@ class TrainConfig:
         return path
 
 
-def _trainer_config_class(task_type: str):
-    from trl import DPOConfig, GRPOConfig, RewardConfig, RLOOConfig, SFTConfig
-
-    return {
-        "sft": SFTConfig,
-        "dpo": DPOConfig,
-        "grpo": GRPOConfig,
-        "rloo": RLOOConfig,
-        "reward": RewardConfig,
-        "pretrain": SFTConfig,
-    }[task_type]
-
-
-def _own_classes(task_type: str) -> tuple:
-    """Our argument dataclasses for a task (the reward's keys only for RL)."""
-    if task_type in RL_TASKS:
-        from text2sql.train.rl import RewardArguments
-
-        return (ModelArguments, DataArguments, RewardArguments)
-    return (ModelArguments, DataArguments)
+def _own_classes(method: Method) -> tuple:
+    """Our argument dataclasses for a method (plus its extra keys, e.g. grpo/rloo's rewards)."""
+    return (ModelArguments, DataArguments, *((method.extra_keys,) if method.extra_keys else ()))
 
 
 def valid_keys(task_type: str) -> list[str]:
-    names = {f.name for cls in _own_classes(task_type) for f in fields(cls)}
-    names |= {
-        f.name for f in fields(_trainer_config_class(task_type)) if f.init and not f.name.startswith("_")
-    }
+    method = get_method(task_type)
+    names = {f.name for cls in _own_classes(method) for f in fields(cls)}
+    names |= {f.name for f in fields(method.config_class()) if f.init and not f.name.startswith("_")}
     return sorted(names - set(RENAMED.values()))
 
 
@@ -149,7 +92,13 @@ def read_raw(config: str | Path | dict) -> dict:
     return raw
 
 
-def _checked_raw(config, overrides, keys_for) -> tuple[dict, dict, list[str], str]:
+def _quoted(names) -> str:
+    """'a', 'b' or 'c'."""
+    names = [repr(n) for n in names]
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def _checked_raw(config, overrides, keys_for) -> tuple[dict, dict, list[str], Method]:
     """The checks that need no model library: file, JSON, --set, required keys, task, modes, key names.
 
     `keys_for(task)` gives the valid key names, or None to leave the names to the full check."""
@@ -160,9 +109,8 @@ def _checked_raw(config, overrides, keys_for) -> tuple[dict, dict, list[str], st
     for key in ("model_name_or_path", "train_file", "output_dir"):
         if not raw.get(key):
             raise T2SError(f"training config needs {key!r}")
-    task = raw.setdefault("task_type", "sft")
-    if task not in TASKS:
-        raise T2SError(f"task_type must be one of {', '.join(TASKS)}, got {task!r}")
+    method = get_method(raw.setdefault("task_type", "sft"))
+    task = method.name
     if raw.get("truncation") == "left":
         raise T2SError(
             "truncation 'left' is gone: it cut prompts through the system message and chat header; too-long "
@@ -173,16 +121,17 @@ def _checked_raw(config, overrides, keys_for) -> tuple[dict, dict, list[str], st
             raise T2SError(f"{key} must be one of {', '.join(allowed)}, got {raw[key]!r}")
     keys = keys_for(task)
     for key in raw:
-        if key == "beta" and task not in ("dpo", *RL_TASKS):
+        if key == "beta" and not method.takes_beta:
+            takes = _quoted(m.name for m in METHODS.values() if m.takes_beta)
             raise T2SError(
-                "config key 'beta' only applies to task_type 'dpo', 'grpo' or 'rloo'; remove it or change task_type"
+                f"config key 'beta' only applies to task_type {takes}; remove it or change task_type"
             )
         if keys is not None and key not in keys:
             # only a near spelling: a loose match sent `template_name` to `label_names`
             close = difflib.get_close_matches(key, keys, n=1, cutoff=0.8)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise T2SError(f"unknown training config key {key!r} for task_type {task!r}{hint}")
-    return given, raw, notes, task
+    return given, raw, notes, method
 
 
 KEYS_SNAPSHOT = Path(__file__).with_name("config_keys.json")
@@ -235,18 +184,17 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
 
     from text2sql.train.launch import check_deepspeed, distributed_defaults
 
-    given, raw, notes, task = _checked_raw(config, overrides, valid_keys)
-    _check_types(
-        {k: v for k, v in raw.items() if k != "bf16"}, (*_own_classes(task), _trainer_config_class(task))
-    )
+    given, raw, notes, method = _checked_raw(config, overrides, valid_keys)
+    config_class = method.config_class()
+    _check_types({k: v for k, v in raw.items() if k != "bf16"}, (*_own_classes(method), config_class))
     _check_ranges(raw)
-    _check_paths(raw)
-    parser = HfArgumentParser((ModelArguments, DataArguments, _trainer_config_class(task)))
+    _check_paths(raw, method)
+    parser = HfArgumentParser((ModelArguments, DataArguments, config_class))
     ours = {f.name for cls in (ModelArguments, DataArguments) for f in fields(cls)}
-    reward_keys = {f.name for f in fields(_own_classes(task)[-1])} if task in RL_TASKS else set()
-    trl_raw = {k: v for k, v in raw.items() if k not in ours | reward_keys}
+    extra_keys = {f.name for f in fields(method.extra_keys)} if method.extra_keys else set()
+    trl_raw = {k: v for k, v in raw.items() if k not in ours | extra_keys}
     data_raw = {k: v for k, v in raw.items() if k in ours}
-    trainer_fields = {f.name: f for f in fields(_trainer_config_class(task))}
+    trainer_fields = {f.name: f for f in fields(config_class)}
     if "max_length" in trainer_fields:  # GRPO/RLOO bound prompt and completion separately
         trl_raw["max_length"] = raw.get("max_seq_length", 2048)
     trl_raw.setdefault("report_to", "none")
@@ -268,17 +216,8 @@ def load_config(config: str | Path | dict, overrides: list[str] | dict | None = 
         model_args, data_args, args = parser.parse_dict({**data_raw, **trl_raw})
     except (ValueError, TypeError) as e:
         raise T2SError(f"bad training config: {str(e).strip().splitlines()[0]}") from None
-    if task == "sft":
-        # We tokenize and fit examples ourselves (see data.py); TRL then masks everything but the SQL.
-        args.completion_only_loss = True
-        args.dataset_kwargs = {**(args.dataset_kwargs or {})}
-    if task == "pretrain":  # blocks of max_seq_length tokens, loss on every token (see pretrain.py)
-        args.completion_only_loss, args.packing = False, False
-    reward = None
-    if task in RL_TASKS:
-        from text2sql.train.rl import reward_arguments
-
-        reward = reward_arguments({k: v for k, v in raw.items() if k in reward_keys}, args)
+    method.finish_args(args)
+    reward = method.extra_arguments({k: v for k, v in raw.items() if k in extra_keys}, args)
     return TrainConfig(model=model_args, data=data_args, args=args, raw=given, notes=notes, reward=reward)
 
 
@@ -381,11 +320,11 @@ def _check_ranges(raw: dict) -> None:
             raise T2SError(f"bad training config: {key} must be {what}, got {value!r}")
 
 
-def _check_paths(raw: dict) -> None:
+def _check_paths(raw: dict, method: Method) -> None:
     """The data must be files (pretrain reads a folder of text) and output_dir a folder (or creatable as one) before anything is loaded."""
     for key in ("train_file", "eval_file"):
         value = raw.get(key)
-        if raw.get("task_type") != "pretrain" and isinstance(value, str) and Path(value).is_dir():
+        if not method.reads_folders and isinstance(value, str) and Path(value).is_dir():
             raise T2SError(f"{key} {value} is a folder: give the JSONL file inside it")
     out = Path(str(raw["output_dir"]))
     for p in (out, *out.parents):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from text2sql.core.errors import T2SError
-from text2sql.train.config import ModelArguments
+from text2sql.train.arguments import ModelArguments
 
 
 def compute_dtype(args):

@@ -5,7 +5,8 @@ scores above SQL that execution proved wrong.
 Each side of a pair is tokenized here as the chat of prompt + assistant answer (no generation prompt), with
 `reward_input_ids`, the same function the verifier scores candidates with at evaluation time: what the
 head learned to read is exactly what it is shown later. (Q)LoRA trains the adapter and the `score` head
-(`modules_to_save`), so the saved adapter carries the head; full mode saves the whole classifier.
+(`modules_to_save`), so the saved adapter carries the head; full mode saves the whole classifier. The
+trainer is built in text2sql/train/methods/reward.py.
 """
 
 from __future__ import annotations
@@ -67,40 +68,3 @@ def load_reward_model(cfg):
         peft_config = lora_config(cfg.model, task_type="SEQ_CLS")
         peft_config.modules_to_save = ["score"]  # the head is new: train it and save it with the adapter
     return model, peft_config
-
-
-def build_reward_trainer(cfg, callbacks=None):
-    """TRL's RewardTrainer on build-dpo rows, with `t2s_rows`/`t2s_report` attached like the other stages."""
-    from trl import RewardTrainer
-
-    from text2sql.train.data import read_jsonl
-    from text2sql.train.model import load_train_tokenizer
-
-    args, d = cfg.args, cfg.data
-    tok = load_train_tokenizer(cfg)
-    rows = read_jsonl(d.train_file)
-    train_ds, report = build_reward_dataset(rows, tok, d.max_seq_length, d.max_prompt_length)
-    eval_ds = None
-    if d.eval_file:
-        eval_ds = build_reward_dataset(read_jsonl(d.eval_file), tok, d.max_seq_length, d.max_prompt_length)[0]
-    if args.process_index == 0:
-        print(f"[t2s] {d.train_file}: {report.line().replace('examples', 'pairs')}", flush=True)
-    model, peft_config = load_reward_model(cfg)
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    model.config.pad_token_id = tok.pad_token_id  # the head reads the last non-pad token
-    trainer = RewardTrainer(
-        model=model,
-        args=args,
-        train_dataset=train_ds,
-        eval_dataset=eval_ds,
-        processing_class=tok,
-        peft_config=peft_config,
-        callbacks=callbacks,
-    )
-    if cfg.model.train_mode == "qlora":
-        from text2sql.train.model import adapters_in_fp32
-
-        adapters_in_fp32(trainer.model)  # as for SFT/DPO: fp32 adapter and score head, a faithful resume
-    trainer.t2s_rows, trainer.t2s_report = rows, report
-    return trainer

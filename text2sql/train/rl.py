@@ -1,4 +1,5 @@
-"""GRPO / RLOO from execution feedback: `t2s build-prompts` records -> TRL's online RL trainers, t2s rewards.
+"""GRPO / RLOO from execution feedback: `t2s build-prompts` records -> TRL's online RL trainers, t2s rewards
+(the reward keys and the prompt dataset; the trainer is built in text2sql/train/methods/grpo.py).
 
 The policy samples answers to exactly the prompts `t2s eval --model` shows it (the records' chat messages);
 the rewards (text2sql/execution/rewards/) score them with `t2s eval`'s verdict, on a spawn worker pool.
@@ -116,41 +117,3 @@ def build_rl_dataset(rows: list[dict], tokenizer, max_prompt_length: int | None)
     if not keep:
         raise T2SError("no prompt with a gold SQL fits max_prompt_length; raise it")
     return Dataset.from_list(keep), report
-
-
-def build_rl_trainer(cfg, model, peft_config, tokenizer, train_ds, eval_ds, callbacks=None):
-    """GRPOTrainer or RLOOTrainer with the t2s rewards bound to one scorer (closed when training ends)."""
-    from transformers import TrainerCallback
-
-    from text2sql.execution.rewards import RewardScorer, reward_functions
-
-    scorer = RewardScorer(cfg.reward.reward_data, cfg.reward.settings())
-    try:
-        scorer.check_databases(
-            list(train_ds["db_id"]) + (list(eval_ds["db_id"]) if eval_ds is not None else [])
-        )
-        funcs = reward_functions(cfg.reward.reward_funcs, scorer)
-    except BaseException:
-        scorer.close()
-        raise
-
-    class _CloseScorer(TrainerCallback):
-        def on_train_end(self, args, state, control, **kwargs):
-            scorer.close()
-
-    if cfg.data.task_type == "grpo":
-        from trl import GRPOTrainer as Trainer
-    else:
-        from trl import RLOOTrainer as Trainer
-    trainer = Trainer(
-        model=model,
-        reward_funcs=funcs,
-        args=cfg.args,
-        train_dataset=train_ds,
-        eval_dataset=eval_ds,
-        processing_class=tokenizer,
-        peft_config=peft_config,
-        callbacks=[*(callbacks or []), _CloseScorer()],
-    )
-    trainer.t2s_scorer = scorer
-    return trainer

@@ -1,5 +1,6 @@
-"""`train()`: one config -> tokenizer, model (QLoRA/LoRA/full), data fitted to length, TRL SFT or DPO, then
-the adapter/model, its tokenizer, `t2s_meta.json`, the resolved config and a loss-curve PNG in output_dir."""
+"""`train()`, the one orchestrator: one config -> its method (text2sql/train/methods/: sft, pretrain, dpo,
+grpo/rloo, reward) builds tokenizer, data fitted to length, model (QLoRA/LoRA/full) and TRL trainer; then the
+adapter/model, its tokenizer, `t2s_meta.json`, the resolved config and a loss-curve PNG in output_dir."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.models.meta import read_training_meta, write_training_meta
-from text2sql.train.config import RL_TASKS, TrainConfig, load_config, resolved_dict
-from text2sql.train.data import build_dpo_dataset, build_sft_dataset, read_jsonl, shared_config_hash
+from text2sql.train.config import TrainConfig, load_config, resolved_dict
+from text2sql.train.data import shared_config_hash
+from text2sql.train.methods import Run, get_method
 
 log = logging.getLogger("t2s.train")
 
@@ -65,140 +67,25 @@ def check_output_dir(out: Path, resume: bool, overwrite: bool, is_main: bool) ->
     return None
 
 
-def _datasets(cfg: TrainConfig, tok, is_main: bool):
-    from text2sql.train.firefly import build_conversation_dataset, from_firefly_rows, has_multi_turn
+def build_run(cfg: TrainConfig, callbacks=None) -> Run:
+    """Ask the config's method for its data, model and TRL trainer; the run keeps the rows and fit report."""
+    from text2sql.train.launch import init_deepspeed_comm
+    from text2sql.train.model import adapters_in_fp32, load_train_tokenizer
 
-    d = cfg.data
-    if d.task_type == "pretrain":
-        from text2sql.train.data import FitReport
-        from text2sql.train.pretrain import build_pretrain_dataset, read_texts
-
-        train_ds, line = build_pretrain_dataset(
-            read_texts(d.train_file), tok, d.max_seq_length, cfg.args.dataset_num_proc
-        )
-        eval_ds = (
-            build_pretrain_dataset(read_texts(d.eval_file), tok, d.max_seq_length)[0] if d.eval_file else None
-        )
-        if is_main:
-            print(f"[t2s] {d.train_file}: {line}", flush=True)
-        return [], train_ds, eval_ds, FitReport(d.max_seq_length, kept=len(train_ds))
-    rows, converted = from_firefly_rows(read_jsonl(d.train_file), d.task_type)
-    eval_rows = from_firefly_rows(read_jsonl(d.eval_file), d.task_type)[0] if d.eval_file else None
-    if converted and is_main:
-        print(f"[t2s] {d.train_file}: {converted}", flush=True)
-    if d.task_type == "sft" and has_multi_turn(rows):  # Firefly's conversations: loss on every turn
-        train_ds, report = build_conversation_dataset(rows, tok, d.max_seq_length)
-        eval_ds = build_conversation_dataset(eval_rows, tok, d.max_seq_length)[0] if eval_rows else None
-    elif d.task_type == "sft":
-        train_ds, report = build_sft_dataset(rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)
-        eval_ds = (
-            build_sft_dataset(eval_rows, tok, d.max_seq_length, d.max_prompt_length, d.truncation)[0]
-            if eval_rows
-            else None
-        )
-    elif d.task_type in RL_TASKS:
-        from text2sql.train.rl import build_rl_dataset
-
-        train_ds, report = build_rl_dataset(rows, tok, d.max_prompt_length)
-        eval_ds = build_rl_dataset(eval_rows, tok, d.max_prompt_length)[0] if eval_rows else None
-    else:
-        train_ds, report = build_dpo_dataset(rows, tok, d.max_seq_length, d.max_prompt_length)
-        eval_ds = (
-            build_dpo_dataset(eval_rows, tok, d.max_seq_length, d.max_prompt_length)[0] if eval_rows else None
-        )
-    if is_main:
-        print(f"[t2s] {d.train_file}: {report.line()}", flush=True)
-    return rows, train_ds, eval_ds, report
-
-
-def score_only_labelled_tokens() -> None:
-    """TRL's fused LM head projects only the positions with a label on CUDA, but every position elsewhere
-    (to keep tile shapes fixed for compiled devices such as Neuron): on CPU that is ~10x the work and memory
-    for SQL completions after a long schema prompt (8 x 370 tokens x 49k vocabulary: 0.4 GB per fp32 tile
-    plus its temporaries, forward and backward). CPU eager has nothing to recompile, so score only those."""
-    import trl.trainer.utils as trl_utils
-
-    original = trl_utils._use_triton
-    if getattr(original, "t2s_compact", False):
-        return
-
-    def compact(device) -> bool:
-        return device.type == "cpu" or original(device)
-
-    compact.t2s_compact = True
-    trl_utils._use_triton = compact
-
-
-def lm_head_in_fp32(trainer) -> None:
-    """Under CPU bf16 autocast TRL's fused head rounds the logits of each vocabulary tile to bf16 (and on CPU
-    sums them in bf16 too); project the (few, labelled) positions in fp32 instead, as the fp32 loss does."""
-    from trl.trainer.utils import add_fused_lm_head
-
-    model = trainer.model
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    # wraps TRL's wrapper: the outer one now answers `fused_lm_head=True`, the rest passes through
-    add_fused_lm_head(base, cast_lm_head_to_fp32=True, outputs=("log_probs", "entropy", "is_top1"))
+    method = get_method(cfg.data.task_type)
+    init_deepspeed_comm(cfg.args)  # before the model loads: ZeRO-3 partitions it while loading
+    tok = load_train_tokenizer(cfg)
+    data = method.datasets(cfg, tok, cfg.args.process_index == 0)
+    model, peft_config = method.load_model(cfg, tok)
+    trainer = method.trainer(cfg, model, peft_config, tok, data, callbacks)
+    if cfg.model.train_mode in method.fp32_adapters:  # a bf16 base (CPU or GPU) keeps fp32 adapters
+        adapters_in_fp32(trainer.model)
+    return Run(cfg, method, trainer, rows=data.rows, report=data.report)
 
 
 def build_trainer(cfg: TrainConfig, callbacks=None):
-    """The TRL trainer for this config (exposed for benchmarks and tests), plus the data fit report."""
-    from text2sql.train.model import adapters_in_fp32, load_model, load_train_tokenizer
-
-    args = cfg.args
-    if cfg.data.task_type == "reward":
-        from text2sql.train.reward_model import build_reward_trainer
-
-        return build_reward_trainer(cfg, callbacks)
-    from text2sql.train.launch import init_deepspeed_comm
-
-    init_deepspeed_comm(args)  # before the model loads: ZeRO-3 partitions it while loading
-    tok = load_train_tokenizer(cfg)
-    rows, train_ds, eval_ds, report = _datasets(cfg, tok, args.process_index == 0)
-    model, peft_config = load_model(cfg.model, args)
-    if cfg.data.task_type in ("sft", "pretrain"):
-        from trl import SFTTrainer
-
-        from text2sql.train.collate import RowPackedSFTTrainer, needs_row_packing
-
-        # TRL flattens a packed batch into one sequence: right for flash-attention varlen kernels only
-        if os.environ.get("T2S_DENSE_LM_HEAD") != "1":  # 1: TRL's default, for benchmarks' before/after
-            score_only_labelled_tokens()
-        row_packed = args.packing and needs_row_packing(getattr(model.config, "_attn_implementation", None))
-        trainer = (RowPackedSFTTrainer if row_packed else SFTTrainer)(
-            model=model,
-            args=args,
-            train_dataset=train_ds,
-            eval_dataset=eval_ds,
-            processing_class=tok,
-            peft_config=peft_config,
-            callbacks=callbacks,
-        )
-        if args.bf16 and args.device.type == "cpu" and os.environ.get("T2S_BF16_LM_HEAD") != "1":
-            lm_head_in_fp32(trainer)
-    elif cfg.data.task_type in RL_TASKS:
-        from text2sql.train.rl import build_rl_trainer
-
-        trainer = build_rl_trainer(cfg, model, peft_config, tok, train_ds, eval_ds, callbacks)
-    else:
-        from trl import DPOTrainer
-
-        # ref_model=None: with a fresh (Q)LoRA adapter TRL scores the reference with the adapter disabled on
-        # the same base (no second copy in memory); when continuing an SFT adapter it keeps a frozen copy of
-        # that adapter ("ref") as the reference, i.e. the SFT policy; in full mode it copies the initial model.
-        trainer = DPOTrainer(
-            model=model,
-            ref_model=None,
-            args=args,
-            train_dataset=train_ds,
-            eval_dataset=eval_ds,
-            processing_class=tok,
-            peft_config=peft_config,
-            callbacks=callbacks,
-        )
-    if cfg.model.train_mode in ("qlora", "lora"):  # a bf16 base (CPU or GPU) keeps fp32 adapters
-        adapters_in_fp32(trainer.model)
-    trainer.t2s_rows, trainer.t2s_report = rows, report
-    return trainer
+    """The TRL trainer for this config (exposed for benchmarks and tests)."""
+    return build_run(cfg, callbacks).trainer
 
 
 def train(
@@ -231,13 +118,14 @@ def train(
         os.environ["TENSORBOARD_LOGGING_DIR"] = str(out / "tensorboard")
     existed = out.exists()
     try:  # the data and the model first: a run refused for its inputs leaves no output_dir behind
-        trainer = build_trainer(cfg, callbacks)
+        run = build_run(cfg, callbacks)
     except BaseException:
         if is_main and not existed and out.is_dir():
             import shutil
 
             shutil.rmtree(out, ignore_errors=True)
         raise
+    trainer = run.trainer
     if is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "t2s_train_config.json").write_text(
@@ -262,10 +150,10 @@ def train(
         from text2sql.train.plot import plot_loss
 
         trainer.processing_class.save_pretrained(out)
-        report = trainer.t2s_report
+        report = run.report
         write_training_meta(
             out,
-            prompt_config_hash=shared_config_hash(trainer.t2s_rows),
+            prompt_config_hash=shared_config_hash(run.rows),
             base_model=cfg.model.model_name_or_path,
             adapter_of=cfg.model.adapter_name_or_path,
             train_mode=cfg.model.train_mode,
@@ -282,7 +170,8 @@ def train(
             world_size=args.world_size,
         )
         (out / "t2s_train_log.json").write_text(json.dumps(trainer.state.log_history, indent=1) + "\n")
-        write_train_summary(out, cfg, trainer)  # provenance: t2s version, commit, command, data, versions
+        # provenance: t2s version, commit, command, data, versions
+        write_train_summary(out, cfg, trainer, run.rows)
         plot_loss(trainer.state.log_history, out)
     return out
 
