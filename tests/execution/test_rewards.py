@@ -143,7 +143,7 @@ def test_t2s_reward_and_t2s_eval_agree_on_every_completion(sample_bench, tmp_pat
         "dev",
         "--timeout",
         "0.3",
-        "-o",
+        "--output-dir",
         str(tmp_path / "ev"),
         tmp_path=tmp_path,
     )

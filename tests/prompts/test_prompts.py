@@ -247,7 +247,7 @@ def test_pre_predictions_from_t2s_predict_feed_dail_selection(tmp_path, monkeypa
     from cli_helpers import t2s
 
     monkeypatch.chdir(tmp_path)
-    t2s("predict", "--backend", "gold", "--limit", "3", "-o", "runs/zero-shot")
+    t2s("predict", "--backend", "gold", "--limit", "3", "--output-dir", "runs/zero-shot")
     t2s(
         "build-prompts", "--shots", "1", "--select", "query", "--limit", "3",
         "--pre-predictions", "runs/zero-shot/predictions.jsonl", "--output", "p.jsonl",

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import typer
 
+from text2sql.cli._options import GENERATION_RENAMES, GENERATION_VALUE_RENAMES, PROMPT_RENAMES, renamed
 from text2sql.cli.generate import (
+    OUTPUT_DIR_RENAMES,
     run_generation,
     run_provenance,
     wants_generation,
@@ -45,7 +47,10 @@ def predictions_run_dir(predictions: Path | None, data: Path, split: str) -> Pat
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("eval")
+    @app.command(
+        "eval",
+        cls=renamed(OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES),
+    )
     @with_generation_options
     def eval_command(
         data: Path | None = typer.Option(
@@ -76,7 +81,6 @@ def register(app: typer.Typer) -> None:
         output_dir: Path | None = typer.Option(
             None,
             "--output-dir",
-            "-o",
             help="Where results.jsonl and summary.json go (default with --model: runs/eval/<model>-<split>-<hash>, "
             "so rerunning resumes).",
         ),

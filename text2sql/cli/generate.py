@@ -9,6 +9,12 @@ from pathlib import Path
 
 import typer
 
+from text2sql.cli._options import (
+    GENERATION_RENAMES,
+    GENERATION_VALUE_RENAMES,
+    PROMPT_RENAMES,
+    renamed,
+)
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
 
@@ -25,15 +31,15 @@ GEN_OPTIONS = [
     ("max_new_tokens", int, typer.Option(256, "--max-new-tokens", help="Tokens generated per answer at most.")),
     ("batch_size", int, typer.Option(8, "--batch-size", help="Prompts per generation batch.")),
     ("precision", str, typer.Option("auto", "--precision", help="hf: auto (bf16 where the CPU has AMX/AVX512-BF16 or the GPU bf16) | bf16 | fp16 | fp32.")),
-    ("gen_seed", int, typer.Option(0, "--gen-seed", help="Sampling seed.")),
+    ("sampling_seed", int, typer.Option(0, "--sampling-seed", help="Seed of the sampler (--temperature > 0).")),
     ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
     ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
     ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
     ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
-    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | reward | vote+reward.")),
-    ("reward_model", str | None, typer.Option(None, "--reward-model", help="Verifier: reward model or adapter folder.")),
-    ("reward_adapter", str | None, typer.Option(None, "--reward-adapter", help="Verifier's LoRA adapter.")),
+    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | verifier | vote+verifier.")),
+    ("verifier", str | None, typer.Option(None, "--verifier", help="Learned verifier (task_type reward): model or adapter folder.")),
+    ("verifier_adapter", str | None, typer.Option(None, "--verifier-adapter", help="The verifier's LoRA adapter.")),
 ]  # fmt: skip
 
 
@@ -83,7 +89,7 @@ def decoding_from(gen: dict):
         temperature=gen["temperature"],
         top_p=gen["top_p"],
         samples=gen["samples"],
-        seed=gen["gen_seed"],
+        seed=gen["sampling_seed"],
         batch_size=gen["batch_size"],
         precision=gen.get("precision", "auto"),
     )
@@ -149,8 +155,8 @@ def run_generation(
         pick=gen["pick"],
         metric=metric,
         keep_distinct=keep_distinct,
-        reward_model=gen["reward_model"],
-        reward_adapter=gen["reward_adapter"],
+        verifier=gen["verifier"],
+        verifier_adapter=gen["verifier_adapter"],
     )
 
 
@@ -165,11 +171,12 @@ def predict_cmd(
     output_dir: Path | None = typer.Option(
         None,
         "--output-dir",
-        "-o",
         help="Folder for predictions.jsonl (default: runs/predict/<model>-<split>-<hash>, so reruns resume).",
     ),
     split: str = typer.Option("dev", "--split", help="Split to predict."),
-    predictions: Path | None = typer.Option(None, "--predictions", help="Replay this predictions file."),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", "-p", help="Predictions file to replay (as `t2s eval -p` reads it)."
+    ),
     *,
     gen: dict,
 ) -> None:
@@ -193,9 +200,7 @@ def predict_cmd(
 
 def ablate_cmd(
     spec: Path = typer.Argument(..., help="Ablation spec JSON (see examples/ablation-*.json)."),
-    output_dir: Path | None = typer.Option(
-        None, "--output-dir", "-o", help="Overrides the spec's output_dir."
-    ),
+    output_dir: Path | None = typer.Option(None, "--output-dir", help="Overrides the spec's output_dir."),
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Run every arm afresh instead of resuming or skipping finished ones."
     ),
@@ -209,21 +214,19 @@ def ablate_cmd(
 
 def report_cmd(
     runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder for report.md/.html/.json."),
+    output_dir: Path = typer.Option(..., "--output-dir", help="Folder for report.md/.html/.json."),
     baseline: str | None = typer.Option(None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."),
     name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
 ) -> None:
     """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
     from text2sql.report import write_report
 
-    paths = write_report(runs, output, baseline=baseline, names=name or None)
+    paths = write_report(runs, output_dir, baseline=baseline, names=name or None)
     typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}")
 
 
 def quickstart_cmd(
-    output_dir: Path = typer.Option(
-        Path("runs/quickstart"), "--output-dir", "-o", help="Where everything goes."
-    ),
+    output_dir: Path = typer.Option(Path("runs/quickstart"), "--output-dir", help="Where everything goes."),
     model: str = typer.Option(
         "smollm2",
         "--model",
@@ -244,8 +247,13 @@ def quickstart_cmd(
         typer.echo("(a random 2-layer model trained for seconds: EX near 0 is expected, this checks the pipeline)")
 
 
+# `-o` names a file in every command; these commands write folders, which is `--output-dir`.
+OUTPUT_DIR_RENAMES = {"-o": "--output-dir"}
+
+
 def register(app: typer.Typer) -> None:
-    app.command("predict")(with_generation_options(predict_cmd, exclude=()))
-    app.command("ablate")(ablate_cmd)
-    app.command("report")(report_cmd)
-    app.command("quickstart")(quickstart_cmd)
+    generation = renamed(OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES)
+    app.command("predict", cls=generation)(with_generation_options(predict_cmd, exclude=()))
+    app.command("ablate", cls=renamed(OUTPUT_DIR_RENAMES))(ablate_cmd)
+    app.command("report", cls=renamed(OUTPUT_DIR_RENAMES | {"--output": "--output-dir"}))(report_cmd)
+    app.command("quickstart", cls=renamed(OUTPUT_DIR_RENAMES))(quickstart_cmd)

@@ -64,7 +64,7 @@ _COMMON = [
         str | None,
         typer.Option(None, "--embedding-model", help="sentence-transformers model."),
     ),
-    ("seed", int, typer.Option(0, "--seed", help="Seed for random selection.")),
+    ("seed", int, typer.Option(0, "--shot-seed", help="Seed of --select random (which examples become shots).")),
     (
         "answer_format",
         str,
@@ -230,6 +230,8 @@ def build_dpo_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("build-prompts")(_with_common(build_prompts_cmd))
-    app.command("build-sft")(_with_common(build_sft_cmd))
-    app.command("build-dpo")(_with_common(build_dpo_cmd))
+    from text2sql.cli._options import PROMPT_RENAMES, renamed
+
+    app.command("build-prompts", cls=renamed(PROMPT_RENAMES))(_with_common(build_prompts_cmd))
+    app.command("build-sft", cls=renamed(PROMPT_RENAMES))(_with_common(build_sft_cmd))
+    app.command("build-dpo", cls=renamed(PROMPT_RENAMES))(_with_common(build_dpo_cmd))

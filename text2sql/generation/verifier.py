@@ -28,9 +28,9 @@ def resolve_reward_model(model: str | None, adapter: str | None) -> tuple[str, s
             "base_model_name_or_path"
         )
         if not model:
-            raise T2SError(f"{adapter} does not name its base model: pass --reward-model BASE")
+            raise T2SError(f"{adapter} does not name its base model: set verifier to the base model")
     if not model:
-        raise T2SError("a verifier needs --reward-model PATH (a reward model or reward adapter folder)")
+        raise T2SError("a verifier needs its model: a reward model or reward adapter folder (task_type reward)")
     return str(model), adapter
 
 
@@ -131,7 +131,7 @@ class Verifier:
         return self.score([(msgs, a) for a in answers])
 
     def info(self) -> dict:
-        return {"reward_model": self.model_path, "reward_adapter": self.adapter}
+        return {"verifier": self.model_path, "verifier_adapter": self.adapter}
 
 
 def _trained_head(model_dir: str) -> bool:

@@ -159,17 +159,18 @@ def generate_predictions(
     pick: str = "vote",
     metric: str | None = None,
     keep_distinct: bool = False,
-    reward_model: str | None = None,
-    reward_adapter: str | None = None,
+    verifier: str | None = None,
+    verifier_adapter: str | None = None,
 ) -> GenerationRun:
     """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
     from text2sql.data.benchmark import load_benchmark
 
     bench = bench or load_benchmark(data)
     decoding = decoding or DecodingConfig()
-    from text2sql.generation.picking import check_pick
+    from text2sql.generation.picking import check_pick, pick_name
 
-    check_pick(pick, decoding.samples, bool(reward_model or reward_adapter))
+    pick = pick_name(pick)
+    check_pick(pick, decoding.samples, bool(verifier or verifier_adapter))
     if not prompts:  # the questions and their databases before the model: a bad db_id costs nothing
         examples = bench.examples(split)
         bench.check_databases(examples[:limit] if limit is not None else examples)
@@ -220,17 +221,17 @@ def generate_predictions(
     if decoding.samples > 1:
         from text2sql.generation.picking import make_picker
 
-        verifier = None
-        if reward_model or reward_adapter:
+        scorer = None
+        if verifier or verifier_adapter:
             from text2sql.generation.verifier import Verifier
 
-            verifier = Verifier(reward_model, reward_adapter, batch_size=decoding.batch_size)
+            scorer = Verifier(verifier, verifier_adapter, batch_size=decoding.batch_size)
         from text2sql.execution.metric import default_metric
 
         vote_metric = metric or default_metric(bench)
         picking = {"pick": pick, "vote_metric": vote_metric, "vote_keep_distinct": keep_distinct}
-        picking.update(verifier.info() if verifier else {})
-        voter = make_picker(bench, pick, verifier, metric=vote_metric, keep_distinct=keep_distinct)
+        picking.update(scorer.info() if scorer else {})
+        voter = make_picker(bench, pick, scorer, metric=vote_metric, keep_distinct=keep_distinct)
     hashes = sorted({r.get("config_hash") for r in records} - {None})
     info = {
         **be.info(),

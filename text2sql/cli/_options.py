@@ -1,0 +1,111 @@
+"""Renamed flags and commands: the old spelling keeps working for one release, hidden from `--help`,
+and prints a one-line note naming the new one, so scripts do not break and their authors learn the name.
+
+A command opts in with `app.command(name, cls=renamed({"--old": "--new"}, values={"--pick": {"old": "new"}}))`;
+a renamed command is listed in `RENAMED_COMMANDS` (read by the `t2s` group).
+"""
+
+from __future__ import annotations
+
+import typer
+from typer.core import TyperCommand
+
+# Old command name -> new one.
+RENAMED_COMMANDS = {"eval-reward": "eval-verifier"}
+
+# Flags renamed in the prompt options every prompt-building and generating command shares.
+PROMPT_RENAMES = {"--seed": "--shot-seed"}
+# Flags renamed in the generation options of `t2s predict` and `t2s eval`.
+GENERATION_RENAMES = {
+    "--gen-seed": "--sampling-seed",
+    "--reward-model": "--verifier",
+    "--reward-adapter": "--verifier-adapter",
+}
+GENERATION_VALUE_RENAMES = {"--pick": {"reward": "verifier", "vote+reward": "vote+verifier"}}
+
+
+def deprecation_note(old: str, new: str) -> None:
+    """The one line an old spelling prints (stderr, so piped output stays clean)."""
+    typer.echo(f"note: {old} is now {new}; the old spelling goes in the next release", err=True)
+
+
+def translate(
+    args: list[str],
+    options: dict[str, str],
+    values: dict[str, dict[str, str]],
+    takes_value: set[str],
+    note=deprecation_note,
+) -> list[str]:
+    """`args` with old option spellings (`--old`, `--old=v`, `-o`, `-ov`) and old option values replaced.
+
+    `takes_value` names the (new) options that consume the next argument, so that a value is never
+    mistaken for an option; everything after `--` is left alone.
+    """
+    out: list[str] = []
+    pending: str | None = None  # the option whose value the next argument is
+    for i, arg in enumerate(args):
+        if pending is not None:
+            new_value = values.get(pending, {}).get(arg)
+            if new_value is not None:
+                note(f"{pending} {arg}", f"{pending} {new_value}")
+                arg = new_value
+            out.append(arg)
+            pending = None
+            continue
+        if arg == "--":
+            out.extend(args[i:])
+            break
+        name, value = arg, None
+        if arg.startswith("--") and "=" in arg:
+            name, value = arg.split("=", 1)
+        elif len(arg) > 2 and arg[0] == "-" and arg[1] != "-" and arg[:2] in options:
+            name, value = arg[:2], arg[2:]  # `-oDIR`
+        if name in options:
+            note(name, options[name])
+            name = options[name]
+        if value is None:
+            out.append(name)
+            if name in takes_value:
+                pending = name
+            continue
+        new_value = values.get(name, {}).get(value)
+        if new_value is not None:
+            note(f"{name} {value}", f"{name} {new_value}")
+            value = new_value
+        out.append(f"{name}={value}" if name.startswith("--") else name + value)
+    return out
+
+
+class RenamingCommand(TyperCommand):
+    """A typer command that accepts the old spellings in `renames` / `value_renames` (see `renamed`)."""
+
+    renames: dict[str, str] = {}
+    value_renames: dict[str, dict[str, str]] = {}
+
+    def parse_args(self, ctx, args):
+        takes_value = {
+            opt
+            for p in self.params
+            if getattr(p, "is_flag", True) is False and not getattr(p, "count", False)
+            for opt in p.opts
+        }
+        seen: set[tuple[str, str]] = set()
+
+        def once(old: str, new: str) -> None:
+            if (old, new) not in seen:
+                seen.add((old, new))
+                deprecation_note(old, new)
+
+        args = translate(list(args), self.renames, self.value_renames, takes_value, once)
+        return super().parse_args(ctx, args)
+
+
+def renamed(
+    options: dict[str, str] | None = None, values: dict[str, dict[str, str]] | None = None
+) -> type[RenamingCommand]:
+    """A command class whose parser maps old flag spellings (and old option values) to the new ones."""
+    return type(
+        "RenamingCommand",
+        (RenamingCommand,),
+        {"renames": dict(options or {}), "value_renames": dict(values or {})},
+    )
