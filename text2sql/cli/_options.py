@@ -7,8 +7,13 @@ a renamed command is listed in `RENAMED_COMMANDS` (read by the `t2s` group).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import typer
 from typer.core import TyperCommand
+
+from text2sql.core.errors import T2SError
 
 # Old command name -> new one.
 RENAMED_COMMANDS = {"eval-reward": "eval-verifier"}
@@ -109,3 +114,19 @@ def renamed(
         (RenamingCommand,),
         {"renames": dict(options or {}), "value_renames": dict(values or {})},
     )
+
+
+def name_flags(message: str, flags: dict[str, str]) -> str:
+    """A library error names a setting in backticks (`rewards`); the CLI user reads the flag (--reward)."""
+    import re
+
+    return re.sub(r"`(\w+)`", lambda m: flags.get(m[1], m[0]), message)
+
+
+@contextlib.contextmanager
+def settings_as_flags(flags: dict[str, str]) -> Iterator[None]:
+    """Inside the block, a T2SError's setting names (`field`) read as this command's flags."""
+    try:
+        yield
+    except T2SError as e:
+        raise T2SError(name_flags(str(e), flags)) from None
