@@ -7,9 +7,6 @@ a renamed command is listed in `RENAMED_COMMANDS` (read by the `t2s` group).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import typer
 from typer.core import TyperCommand
 
@@ -27,6 +24,8 @@ GENERATION_RENAMES = {
     "--reward-adapter": "--verifier-adapter",
 }
 GENERATION_VALUE_RENAMES = {"--pick": {"reward": "verifier", "vote+reward": "vote+verifier"}}
+# PromptConfig / DecodingConfig fields whose flag is not the option of the same name.
+SETTING_FLAGS = {"values": "--values-per-column"}
 
 
 def deprecation_note(old: str, new: str) -> None:
@@ -82,10 +81,12 @@ def translate(
 
 
 class RenamingCommand(TyperCommand):
-    """A typer command that accepts the old spellings in `renames` / `value_renames` (see `renamed`)."""
+    """A typer command that accepts the old spellings in `renames` / `value_renames` (see `renamed`), and
+    shows the settings a library error names (`top_p`) as this command's flags (--top-p)."""
 
     renames: dict[str, str] = {}
     value_renames: dict[str, dict[str, str]] = {}
+    setting_flags: dict[str, str] = {}  # settings whose flag is not the option of the same name
 
     def parse_args(self, ctx, args):
         takes_value = {
@@ -104,29 +105,44 @@ class RenamingCommand(TyperCommand):
         args = translate(list(args), self.renames, self.value_renames, takes_value, once)
         return super().parse_args(ctx, args)
 
+    def flags(self) -> dict[str, str]:
+        """Setting name -> flag: each option's parameter name, then the overrides."""
+        out = {}
+        for p in self.params:
+            longs = [o for o in p.opts if o.startswith("--")]
+            if p.name and longs:
+                out[p.name] = longs[0]
+        return out | self.setting_flags
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except T2SError as e:
+            raise T2SError(name_flags(str(e), self.flags())) from None
+
 
 def renamed(
-    options: dict[str, str] | None = None, values: dict[str, dict[str, str]] | None = None
+    options: dict[str, str] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+    flags: dict[str, str] | None = None,
 ) -> type[RenamingCommand]:
-    """A command class whose parser maps old flag spellings (and old option values) to the new ones."""
+    """A command class whose parser maps old flag spellings (and old option values) to the new ones, and
+    whose errors spell settings as flags (`flags` for those not named as their option)."""
     return type(
         "RenamingCommand",
         (RenamingCommand,),
-        {"renames": dict(options or {}), "value_renames": dict(values or {})},
+        {
+            "renames": dict(options or {}),
+            "value_renames": dict(values or {}),
+            "setting_flags": dict(flags or {}),
+        },
     )
 
 
 def name_flags(message: str, flags: dict[str, str]) -> str:
-    """A library error names a setting in backticks (`rewards`); the CLI user reads the flag (--reward)."""
+    """A library error names a setting in backticks (`top_p`); the CLI user reads the flag (--top-p).
+
+    A backticked name without a flag here is left as it is (a JSON key, say)."""
     import re
 
-    return re.sub(r"`(\w+)`", lambda m: flags.get(m[1], m[0]), message)
-
-
-@contextlib.contextmanager
-def settings_as_flags(flags: dict[str, str]) -> Iterator[None]:
-    """Inside the block, a T2SError's setting names (`field`) read as this command's flags."""
-    try:
-        yield
-    except T2SError as e:
-        raise T2SError(name_flags(str(e), flags)) from None
+    return re.sub(r"`([a-z][a-z0-9_]*)`", lambda m: flags.get(m[1], m[0]), message)

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import typer
 
-from text2sql.cli._options import GENERATION_RENAMES, GENERATION_VALUE_RENAMES, PROMPT_RENAMES, renamed
+from text2sql.cli._options import (
+    GENERATION_RENAMES,
+    GENERATION_VALUE_RENAMES,
+    PROMPT_RENAMES,
+    SETTING_FLAGS,
+    renamed,
+)
 from text2sql.cli.generate import (
     OUTPUT_DIR_RENAMES,
     run_generation,
@@ -49,7 +55,9 @@ def predictions_run_dir(predictions: Path | None, data: Path, split: str) -> Pat
 def register(app: typer.Typer) -> None:
     @app.command(
         "eval",
-        cls=renamed(OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES),
+        cls=renamed(
+            OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES, SETTING_FLAGS
+        ),
     )
     @with_generation_options
     def eval_command(

@@ -13,6 +13,7 @@ from text2sql.cli._options import (
     GENERATION_RENAMES,
     GENERATION_VALUE_RENAMES,
     PROMPT_RENAMES,
+    SETTING_FLAGS,
     renamed,
 )
 from text2sql.core.errors import T2SError
@@ -74,25 +75,15 @@ def wants_generation(gen: dict) -> bool:
 
 
 def decoding_from(gen: dict):
+    """The DecodingConfig the flags describe, validated (its errors name fields; the command shows flags)."""
+    from dataclasses import fields
+
     from text2sql.generation import DecodingConfig
 
-    if gen["samples"] < 1 or gen["max_new_tokens"] < 1 or gen["batch_size"] < 1:
-        raise T2SError("--samples, --max-new-tokens and --batch-size must be at least 1")
-    from text2sql.core.hardware import PRECISIONS
-
-    if gen.get("precision", "auto") not in PRECISIONS:
-        raise T2SError(f"--precision must be one of {', '.join(PRECISIONS)}, got {gen['precision']!r}")
-    if gen["temperature"] < 0 or not 0 < gen["top_p"] <= 1:
-        raise T2SError("--temperature must be >= 0 and --top-p in (0, 1]")
-    return DecodingConfig(
-        max_new_tokens=gen["max_new_tokens"],
-        temperature=gen["temperature"],
-        top_p=gen["top_p"],
-        samples=gen["samples"],
-        seed=gen["sampling_seed"],
-        batch_size=gen["batch_size"],
-        precision=gen.get("precision", "auto"),
-    )
+    names = {f.name for f in fields(DecodingConfig)} - {"seed"}
+    decoding = DecodingConfig(seed=gen["sampling_seed"], **{k: gen[k] for k in names if k in gen})
+    decoding.validate()
+    return decoding
 
 
 def run_generation(
@@ -215,7 +206,9 @@ def ablate_cmd(
 def report_cmd(
     runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
     output_dir: Path = typer.Option(..., "--output-dir", help="Folder for report.md/.html/.json."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."
+    ),
     name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
 ) -> None:
     """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
@@ -244,7 +237,9 @@ def quickstart_cmd(
     typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}")
     typer.echo(closing_line(result))
     if model == "tiny":
-        typer.echo("(a random 2-layer model trained for seconds: EX near 0 is expected, this checks the pipeline)")
+        typer.echo(
+            "(a random 2-layer model trained for seconds: EX near 0 is expected, this checks the pipeline)"
+        )
 
 
 # `-o` names a file in every command; these commands write folders, which is `--output-dir`.
@@ -252,7 +247,9 @@ OUTPUT_DIR_RENAMES = {"-o": "--output-dir"}
 
 
 def register(app: typer.Typer) -> None:
-    generation = renamed(OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES)
+    generation = renamed(
+        OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES, SETTING_FLAGS
+    )
     app.command("predict", cls=generation)(with_generation_options(predict_cmd, exclude=()))
     app.command("ablate", cls=renamed(OUTPUT_DIR_RENAMES))(ablate_cmd)
     app.command("report", cls=renamed(OUTPUT_DIR_RENAMES | {"--output": "--output-dir"}))(report_cmd)

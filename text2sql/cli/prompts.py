@@ -64,7 +64,11 @@ _COMMON = [
         str | None,
         typer.Option(None, "--embedding-model", help="sentence-transformers model."),
     ),
-    ("seed", int, typer.Option(0, "--shot-seed", help="Seed of --select random (which examples become shots).")),
+    (
+        "seed",
+        int,
+        typer.Option(0, "--shot-seed", help="Seed of --select random (which examples become shots)."),
+    ),
     (
         "answer_format",
         str,
@@ -230,8 +234,9 @@ def build_dpo_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from text2sql.cli._options import PROMPT_RENAMES, renamed
+    from text2sql.cli._options import PROMPT_RENAMES, SETTING_FLAGS, renamed
 
-    app.command("build-prompts", cls=renamed(PROMPT_RENAMES))(_with_common(build_prompts_cmd))
-    app.command("build-sft", cls=renamed(PROMPT_RENAMES))(_with_common(build_sft_cmd))
-    app.command("build-dpo", cls=renamed(PROMPT_RENAMES))(_with_common(build_dpo_cmd))
+    command = renamed(PROMPT_RENAMES, flags=SETTING_FLAGS)
+    app.command("build-prompts", cls=command)(_with_common(build_prompts_cmd))
+    app.command("build-sft", cls=command)(_with_common(build_sft_cmd))
+    app.command("build-dpo", cls=command)(_with_common(build_dpo_cmd))

@@ -8,12 +8,12 @@ import typer
 
 from text2sql.core.errors import T2SError
 
-# The settings the library's errors name, as this command spells them.
-FLAGS = {"rewards": "--reward", "weights": "--weight"}
-
 
 def register(app: typer.Typer) -> None:
-    @app.command("reward")
+    from text2sql.cli._options import renamed
+
+    # the settings the library's errors name (`rewards`), as this command spells them
+    @app.command("reward", cls=renamed(flags={"rewards": "--reward", "weights": "--weight"}))
     def reward_cmd(
         completions: Path = typer.Option(
             ...,
@@ -58,7 +58,6 @@ def register(app: typer.Typer) -> None:
         fails: float = typer.Option(0.0, "--fails", help="execution reward otherwise."),
     ) -> None:
         """Score completions with the RL rewards; print mean reward, EX rate and executable rate."""
-        from text2sql.cli._options import settings_as_flags
         from text2sql.data.benchmark import load_benchmark
         from text2sql.execution.rewards import RewardSettings
         from text2sql.workflows.reward_check import RewardMix, check_rewards
@@ -79,11 +78,7 @@ def register(app: typer.Typer) -> None:
             workers=workers,
             overlap="result_overlap" in mix.rewards,
         )
-        with settings_as_flags(FLAGS):
-            mix.validate()
-            check = check_rewards(
-                load_benchmark(data), split, completions, mix, settings, prompts, select_cue
-            )
+        check = check_rewards(load_benchmark(data), split, completions, mix, settings, prompts, select_cue)
         if output is not None:
             check.write(output)
         typer.echo(check.summary_line())

@@ -18,6 +18,22 @@ class DecodingConfig:
     batch_size: int = 8
     precision: str = "auto"  # hf: auto (bf16 where the CPU/GPU computes it natively) | bf16 | fp16 | fp32
 
+    def validate(self) -> None:
+        """Refuse impossible values, naming the field (see `T2SError`)."""
+        from text2sql.core.errors import T2SError
+        from text2sql.core.hardware import PRECISIONS
+
+        for name in ("samples", "max_new_tokens", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise T2SError(f"`{name}` must be an integer of at least 1, got {value!r}")
+        if self.temperature < 0:
+            raise T2SError(f"`temperature` must be >= 0 (0 = greedy), got {self.temperature!r}")
+        if not 0 < self.top_p <= 1:
+            raise T2SError(f"`top_p` must be in (0, 1], got {self.top_p!r}")
+        if self.precision not in PRECISIONS:
+            raise T2SError(f"`precision` must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+
     def to_dict(self) -> dict:
         return asdict(self)
 

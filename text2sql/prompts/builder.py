@@ -63,19 +63,19 @@ class PromptConfig:
     def validate(self) -> None:
         load_template(self.repr)
         if self.ddl not in ("original", "normalized"):
-            raise T2SError(f"--ddl must be original or normalized, not {self.ddl!r}")
+            raise T2SError(f"`ddl` must be original or normalized, not {self.ddl!r}")
         if self.select not in METHODS:
-            raise T2SError(f"unknown --select {self.select!r}: use one of {', '.join(METHODS)}")
+            raise T2SError(f"unknown `select` {self.select!r}: use one of {', '.join(METHODS)}")
         if self.org not in ORGANIZATIONS:
-            raise T2SError(f"unknown --org {self.org!r}: use one of {', '.join(ORGANIZATIONS)}")
+            raise T2SError(f"unknown `org` {self.org!r}: use one of {', '.join(ORGANIZATIONS)}")
         if self.shots < 0 or self.rows < 0 or self.values < 0:
-            raise T2SError("--shots, --rows and --values must be >= 0")
+            raise T2SError("`shots`, `rows` and `values` must be >= 0")
         if self.max_tokens is not None and self.max_tokens <= 0:
-            raise T2SError("--max-tokens must be positive")
+            raise T2SError("`max_tokens` must be positive")
         if self.answer_format not in ANSWER_FORMATS:
-            raise T2SError(f"--answer-format must be one of {', '.join(ANSWER_FORMATS)}, not {self.answer_format!r}")
+            raise T2SError(f"`answer_format` must be one of {', '.join(ANSWER_FORMATS)}, not {self.answer_format!r}")
         if self.answer_format == "think" and self.select_cue:
-            raise T2SError("--answer-format think asks for reasoning first: drop --select-cue")
+            raise T2SError("`answer_format` think asks for reasoning first: drop `select_cue`")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -169,10 +169,7 @@ def _check_arm(name: str, settings: dict) -> None:
             raise T2SError(f"the {backend} backend needs a 'model'")
         if backend == "replay" and not gen.get("predictions"):
             raise T2SError("the replay backend needs 'predictions'")
-        if decoding.samples < 1 or decoding.max_new_tokens < 1 or decoding.batch_size < 1:
-            raise T2SError("samples, max_new_tokens and batch_size must be at least 1")
-        if decoding.temperature < 0 or not 0 < decoding.top_p <= 1:
-            raise T2SError("temperature must be >= 0 and top_p in (0, 1]")
+        decoding.validate()  # its errors name the fields: the spec's keys
         if decoding.samples > 1 and decoding.temperature <= 0:
             raise T2SError("samples > 1 needs temperature > 0")
         if backend in ("hf", "vllm"):
