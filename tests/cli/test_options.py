@@ -107,3 +107,11 @@ def test_commands_are_listed_in_pipeline_order(capsys):
     where = [out.index(f" {name} ") for name in COMMAND_ORDER]
     assert where == sorted(where)
     assert out.index(" build-prompts ") < out.index(" train ") < out.index(" eval ") < out.index(" report ")
+
+
+def test_library_settings_read_as_this_commands_flags(tmp_path):
+    res = t2s("predict", "--backend", "replay", "--output-dir", str(tmp_path / "r"), check=False)
+    assert res.stderr.strip().splitlines() == ["error: the replay backend needs --predictions (a predictions file)"]
+    res = t2s("eval", "--backend", "gold", "--samples", "2", "--output-dir", str(tmp_path / "g"), "--limit", "1",
+              check=False)  # fmt: skip
+    assert "error: --samples > 1 needs --temperature > 0" in res.stderr and "`" not in res.stderr
