@@ -7,6 +7,9 @@ a renamed command is listed in `RENAMED_COMMANDS` (read by the `t2s` group).
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import typer
 from typer.core import TyperCommand
 
@@ -15,6 +18,8 @@ from text2sql.core.errors import T2SError
 # Old command name -> new one.
 RENAMED_COMMANDS = {"eval-reward": "eval-verifier"}
 
+# `-o` names a file in every command; the commands that write folders take `--output-dir`.
+OUTPUT_DIR_RENAMES = {"-o": "--output-dir"}
 # Flags renamed in the prompt options every prompt-building and generating command shares.
 PROMPT_RENAMES = {"--seed": "--shot-seed"}
 # Flags renamed in the generation options of `t2s predict` and `t2s eval`.
@@ -146,3 +151,21 @@ def name_flags(message: str, flags: dict[str, str]) -> str:
     import re
 
     return re.sub(r"`([a-z][a-z0-9_]*)`", lambda m: flags.get(m[1], m[0]), message)
+
+
+def with_options(func, table: list[tuple], into: str):
+    """`func` with the options of `table` ((name, type, typer.Option) rows) appended to its signature;
+    typer parses them, and they reach `func` as one dict, the keyword `into`. One table then serves many
+    commands (the prompt options of build-prompts/sft/dpo, predict and eval)."""
+    own = [p for p in inspect.signature(func).parameters.values() if p.name != into]
+    params = own + [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
+        for name, ann, default in table
+    ]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs):
+        return func(**{into: {name: kwargs.pop(name) for name, _, _ in table}}, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(params)
+    return wrapper

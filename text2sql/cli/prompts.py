@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 from pathlib import Path
 
@@ -80,20 +78,10 @@ _CONFIG_FIELDS = "repr fk rule rows values ddl shots select org max_tokens token
 
 
 def _with_common(func):
-    """Append the shared options to a command's signature and hand them over as one dict."""
-    own = list(inspect.signature(func).parameters.values())
-    common = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, ann, default in _COMMON
-    ]
+    """Append the shared options to a command's signature and hand them over as one dict, `shared`."""
+    from text2sql.cli._options import with_options
 
-    @functools.wraps(func)
-    def wrapper(**kwargs):
-        shared = {name: kwargs.pop(name) for name, _, _ in _COMMON}
-        return func(shared=shared, **kwargs)
-
-    wrapper.__signature__ = inspect.Signature([p for p in own if p.name != "shared"] + common)
-    return wrapper
+    return with_options(func, _COMMON, "shared")
 
 
 def _config(shared: dict):
