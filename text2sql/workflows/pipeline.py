@@ -248,7 +248,9 @@ def generate_predictions(
     if warning:
         info["warning"] = warning
     out = Path(output_dir)
-    settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
+    settings = {
+        k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")
+    }
     settings.update(picking)  # the pick decides each answer: resuming under another is refused
     generated = 0  # rows this invocation generated (a resumed run counts only those)
 
@@ -312,4 +314,56 @@ def score(bench, run: GenerationRun, output_dir: str | Path | None = None, **eva
     annotate(report, run, lambda sqls: evaluate(bench, run.examples, sqls, **eval_kwargs))
     if output_dir is not None:
         report.write(output_dir)
+    return report
+
+
+@dataclass
+class ScoringConfig:
+    """How `t2s eval` scores predictions: the execution bounds, the metric and the gold cache.
+
+    Errors name the fields (`timeout`); the CLI shows them as its flags (--timeout).
+    """
+
+    timeout: float = 30.0  # seconds per query
+    workers: int | None = None  # None: one per core
+    keep_distinct: bool = False
+    metric: str | None = None  # None: the benchmark's own (BIRD data -> bird)
+    ves: bool = False
+    ves_runs: int = 100
+    cache_dir: str | Path | None = None
+    use_cache: bool = True
+
+    def validate(self) -> None:
+        from text2sql.execution.metric import check_metric
+
+        if not self.timeout > 0:
+            raise T2SError("`timeout` must be positive")
+        if self.workers is not None and self.workers < 1:
+            raise T2SError("`workers` must be at least 1")
+        if self.metric is not None:
+            check_metric(self.metric)
+        if self.ves_runs < 1:
+            raise T2SError("`ves_runs` must be at least 1")
+
+    def evaluate_kwargs(self, with_ves: bool = True) -> dict:
+        """Keyword arguments of `text2sql.eval.evaluate.evaluate` (without VES: a rescoring of other SQL)."""
+        from dataclasses import asdict
+
+        kwargs = asdict(self)
+        if not with_ves:
+            kwargs.pop("ves")
+            kwargs.pop("ves_runs")
+        return kwargs
+
+
+def score_predictions(bench, examples: list, sqls: list[str], scoring: ScoringConfig, run=None):
+    """The `EvalReport` of `sqls` on `examples`; with the `GenerationRun` that made them, its settings and
+    (under self-consistency) the greedy, voted and per-candidate EX beside the picked one."""
+    from text2sql.eval.evaluate import evaluate
+
+    scoring.validate()
+    report = evaluate(bench, examples, sqls, **scoring.evaluate_kwargs())
+    if run is not None:
+        rescore = scoring.evaluate_kwargs(with_ves=False)
+        annotate(report, run, lambda other: evaluate(bench, examples, other, **rescore))
     return report
