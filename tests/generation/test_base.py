@@ -52,3 +52,52 @@ def test_ablation_spec_errors_name_its_keys():
         validate_spec({"base": {"backend": "gold", "top_p": 0.0}})
     assert str(e.value) == "arm base: `top_p` must be in (0, 1], got 0.0"
     assert "--" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"backend": "nope"}, "unknown backend 'nope'"),
+        ({"base_precision": "8bit"}, "`base_precision` must be one of auto, 4bit, 16bit, got '8bit'"),
+        ({"concurrency": 0}, "`concurrency` must be an integer of at least 1, got 0"),
+        ({"request_timeout": 0}, "`request_timeout` must be a positive number of seconds"),
+    ],
+)
+def test_backend_config_names_the_field(fields, message):
+    from text2sql.generation import BackendConfig
+
+    with pytest.raises(T2SError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        BackendConfig(**fields).validate()
+
+
+def test_backend_config_flags_and_the_flat_fields(tmp_path):
+    from text2sql.data.benchmark import load_benchmark
+    from text2sql.generation import BackendConfig
+    from text2sql.workflows.pipeline import generate_predictions
+
+    res = t2s("predict", "--backend", "openai", "--model", "m", "--concurrency", "0",
+              "--output-dir", str(tmp_path / "o"), check=False)  # fmt: skip
+    assert res.stderr.strip().splitlines() == ["error: --concurrency must be an integer of at least 1, got 0"]
+    bench = load_benchmark(None)
+    a = generate_predictions(data=None, bench=bench, split="dev", output_dir=tmp_path / "a", limit=2,
+                             source=BackendConfig(backend="gold"))  # fmt: skip
+    b = generate_predictions(data=None, bench=bench, split="dev", output_dir=tmp_path / "b", limit=2, backend="gold")
+    assert [p["sql"] for p in a.predictions] == [p["sql"] for p in b.predictions] == [
+        e.query for e in bench.examples("dev")[:2]
+    ]
+    with pytest.raises(TypeError):
+        generate_predictions(data=None, bench=bench, split="dev", output_dir=tmp_path / "c",
+                             source=BackendConfig(backend="gold"), model="m")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (["--answer-format", "think", "--select-cue"], "error: --answer-format think asks for reasoning first: drop --select-cue"),
+        (["--answer-format", "cot"], "error: --answer-format must be one of sql, think, not 'cot'"),
+        (["--max-tokens", "0"], "error: --max-tokens must be positive"),
+    ],
+)
+def test_build_prompts_shows_prompt_config_fields_as_flags(args, line, tmp_path):
+    res = t2s("build-prompts", "-o", str(tmp_path / "p.jsonl"), *args, check=False)
+    assert res.returncode == 2 and res.stderr.strip().splitlines() == [line]

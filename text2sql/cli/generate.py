@@ -74,6 +74,20 @@ def decoding_from(gen: dict):
     return decoding
 
 
+def source_from(gen: dict, predictions: Path | None = None):
+    """The BackendConfig the flags describe: its fields are the options of the same name."""
+    from dataclasses import fields
+
+    from text2sql.generation import BackendConfig
+
+    source = BackendConfig(
+        **{f.name: gen[f.name] for f in fields(BackendConfig) if gen.get(f.name) is not None}
+    )
+    source.predictions = str(predictions) if predictions else None
+    source.validate()
+    return source
+
+
 def run_generation(
     gen: dict,
     bench,
@@ -99,13 +113,13 @@ def run_generation(
         shared = {k: gen.get(k) for k, _, _ in _prompt_options()}
         prompt_config = _config(shared)
     decoding = decoding_from(gen)
-    backend = gen["backend"] or "hf"
+    source = source_from(gen, predictions)
     if output_dir is None:
         output_dir = default_run_dir(
             kind,
-            backend=backend,
-            model=gen["model"] if backend not in ("gold", "replay") else str(predictions or ""),
-            adapter=gen["adapter"],
+            backend=source.backend,
+            model=source.model if source.backend not in ("gold", "replay") else str(predictions or ""),
+            adapter=source.adapter,
             data=bench.root,
             split=split,
             prompt_key=prompts_key(gen["prompts"], prompt_config),
@@ -116,21 +130,12 @@ def run_generation(
         bench=bench,
         split=split,
         output_dir=output_dir,
-        backend=backend,
-        model=gen["model"],
-        adapter=gen["adapter"],
-        tokenizer=gen.get("tokenizer"),
+        source=source,
         prompts=str(gen["prompts"]) if gen["prompts"] else None,
         prompt_config=prompt_config,
         decoding=decoding,
         limit=limit,
-        predictions=str(predictions) if predictions else None,
-        base_url=gen["base_url"],
-        api_key_env=gen["api_key_env"],
-        concurrency=gen["concurrency"],
-        request_timeout=gen["request_timeout"],
         overwrite=gen["overwrite"],
-        base_precision=gen.get("base_precision", "auto"),
         pick=gen["pick"],
         metric=metric,
         keep_distinct=keep_distinct,

@@ -10,10 +10,17 @@ gold SQL) and `replay` (answers from a predictions file).
 from __future__ import annotations
 
 from text2sql.core.errors import T2SError
-from text2sql.generation.base import Backend, DecodingConfig, library_versions, render_chat
+from text2sql.generation.base import Backend, BackendConfig, DecodingConfig, library_versions, render_chat
 from text2sql.generation.runner import PredictionWriter, predict
 
 BACKENDS = ("hf", "vllm", "openai", "gold", "replay")
+
+
+def open_backend(config: BackendConfig, decoding: DecodingConfig | None = None) -> Backend:
+    """The backend `config` describes (validated first)."""
+    config.validate()
+    fields = config.to_dict()
+    return load_backend(fields.pop("backend"), decoding=decoding, **fields)
 
 
 def load_backend(
@@ -77,10 +84,12 @@ def load_backend(
 __all__ = [
     "BACKENDS",
     "Backend",
+    "BackendConfig",
     "DecodingConfig",
     "PredictionWriter",
     "library_versions",
     "load_backend",
+    "open_backend",
     "predict",
     "render_chat",
 ]

@@ -38,6 +38,47 @@ class DecodingConfig:
         return asdict(self)
 
 
+@dataclass
+class BackendConfig:
+    """Which model answers and how it is reached: one record instead of ten arguments through three layers
+    (`t2s predict`/`eval`, `generate_predictions`, `load_backend`)."""
+
+    backend: str = "hf"  # hf | vllm | openai | gold | replay
+    model: str | None = None
+    adapter: str | None = None
+    tokenizer: str | None = None
+    base_precision: str = "auto"  # hf base under an adapter: auto (as trained) | 4bit | 16bit
+    predictions: str | None = None  # replay: the predictions file
+    base_url: str | None = None  # openai
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = 4
+    request_timeout: float = 120.0
+
+    def validate(self) -> None:
+        """Refuse impossible values, naming the field (see `T2SError`)."""
+        from text2sql.core.errors import T2SError
+        from text2sql.generation import BACKENDS
+        from text2sql.models.meta import BASE_PRECISIONS
+
+        if self.backend not in BACKENDS:
+            raise T2SError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
+        if self.base_precision not in BASE_PRECISIONS:
+            raise T2SError(
+                f"`base_precision` must be one of {', '.join(BASE_PRECISIONS)}, got {self.base_precision!r}"
+            )
+        if (
+            isinstance(self.concurrency, bool)
+            or not isinstance(self.concurrency, int)
+            or self.concurrency < 1
+        ):
+            raise T2SError(f"`concurrency` must be an integer of at least 1, got {self.concurrency!r}")
+        if not self.request_timeout or self.request_timeout <= 0:
+            raise T2SError("`request_timeout` must be a positive number of seconds")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 class Backend:
     """A model that completes prompt records (`messages`, optional `response_prefix`)."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
-from text2sql.generation import DecodingConfig, library_versions, load_backend, predict
+from text2sql.generation import BackendConfig, DecodingConfig, library_versions, open_backend, predict
 
 PREDICTIONS = "predictions.jsonl"
 GENERATION = "generation.json"
@@ -140,31 +140,30 @@ def generate_predictions(
     data: str | None,
     split: str,
     output_dir: str | Path,
-    backend: str = "hf",
-    model: str | None = None,
-    adapter: str | None = None,
-    tokenizer: str | None = None,
+    source: BackendConfig | None = None,
     prompts: str | None = None,
     prompt_config=None,
     decoding: DecodingConfig | None = None,
     limit: int | None = None,
-    predictions: str | None = None,
-    base_url: str | None = None,
-    api_key_env: str = "OPENAI_API_KEY",
-    concurrency: int = 4,
-    request_timeout: float = 120.0,
     overwrite: bool = False,
     bench=None,
-    base_precision: str = "auto",
     pick: str = "vote",
     metric: str | None = None,
     keep_distinct: bool = False,
     verifier: str | None = None,
     verifier_adapter: str | None = None,
+    **backend_fields,
 ) -> GenerationRun:
-    """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
+    """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings.
+
+    The model comes from `source`, or from its fields given flat (`backend="hf", model=...`).
+    """
     from text2sql.data.benchmark import load_benchmark
 
+    if source is not None and backend_fields:
+        raise TypeError("pass the backend as `source` or as its fields, not both")
+    source = source or BackendConfig(**backend_fields)
+    model, adapter, tokenizer = source.model, source.adapter, source.tokenizer
     bench = bench or load_benchmark(data)
     decoding = decoding or DecodingConfig()
     from text2sql.generation.picking import check_pick, pick_name
@@ -175,19 +174,7 @@ def generate_predictions(
         examples = bench.examples(split)
         bench.check_databases(examples[:limit] if limit is not None else examples)
     # the backend first: a bad model or a missing library fails before prompts are built
-    be = load_backend(
-        backend,
-        model=model,
-        adapter=adapter,
-        tokenizer=tokenizer,
-        decoding=decoding,
-        predictions=predictions,
-        base_url=base_url,
-        api_key_env=api_key_env,
-        concurrency=concurrency,
-        request_timeout=request_timeout,
-        base_precision=base_precision,
-    )
+    be = open_backend(source, decoding)
     if prompts:
         records = read_prompt_records(prompts)
     else:
