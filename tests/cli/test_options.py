@@ -115,3 +115,22 @@ def test_library_settings_read_as_this_commands_flags(tmp_path):
     res = t2s("eval", "--backend", "gold", "--samples", "2", "--output-dir", str(tmp_path / "g"), "--limit", "1",
               check=False)  # fmt: skip
     assert "error: --samples > 1 needs --temperature > 0" in res.stderr and "`" not in res.stderr
+
+
+def test_predict_takes_p_and_old_model_folder_spellings(tmp_path):
+    t2s("predict", "--backend", "gold", "--limit", "2", "--output-dir", str(tmp_path / "g"))
+    preds = tmp_path / "g" / "predictions.jsonl"
+    res = t2s("predict", "-p", str(preds), "--limit", "2", "--output-dir", str(tmp_path / "r"))
+    assert "note:" not in res.stderr and (tmp_path / "r" / "predictions.jsonl").read_text() != ""
+    res = t2s("merge", "--base", "nowhere", "--adapter", str(tmp_path / "none"), "--output", str(tmp_path / "m"),
+              check=False)  # fmt: skip
+    assert "note: --base is now --model" in res.stderr and "note: --output is now --output-dir" in res.stderr
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_tiny_model_old_spellings_build_the_same_model(tmp_path):
+    old = t2s("tiny-model", "--output", str(tmp_path / "old"), "--arch", "micro", "--seed", "1")
+    assert "note: --output is now --output-dir" in old.stderr and "note: --seed is now --init-seed" in old.stderr
+    t2s("tiny-model", "--output-dir", str(tmp_path / "new"), "--arch", "micro", "--init-seed", "1")
+    a, b = ((tmp_path / d / "model.safetensors").read_bytes() for d in ("old", "new"))
+    assert a == b
