@@ -47,7 +47,8 @@ def test_greedy_pick_and_the_argument_checks():
 def test_bad_pick_is_one_error_line(tmp_path):
     res = t2s("eval", "--backend", "gold", "--samples", "3", "--temperature", "1", "--pick", "verifier",
               "--output-dir", str(tmp_path / "e"), "--limit", "2", check=False)  # fmt: skip
-    assert res.returncode == 2 and "verifier" in res.stderr and "Traceback" not in res.stderr
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "error: --pick verifier needs a verifier: set --verifier to a model from task_type reward" in res.stderr
 
 
 def test_ablation_accepts_the_pick_axis():

@@ -238,7 +238,7 @@ def test_select_needing_pre_predictions_fails_first_and_says_how_to_make_them(tm
     res = t2s("build-prompts", "--shots", "2", "--select", select, "--output", str(out), check=False)
     (line,) = res.stderr.strip().splitlines()
     assert res.returncode == 2 and line.startswith(f"error: --select {select} needs --pre-predictions")
-    assert "t2s predict --model M --split dev -o runs/zero-shot" in line
+    assert "t2s predict --model M --split dev --output-dir runs/zero-shot" in line
     assert "--pre-predictions runs/zero-shot/predictions.jsonl" in line and not out.exists()
 
 

@@ -40,11 +40,11 @@ def check_pick(method: str, samples: int, has_verifier: bool) -> None:
     """Errors name the settings (`pick`, `verifier`, `samples`): a spec's key and a CLI flag alike."""
     method = pick_name(method)
     if method not in PICKS:
-        raise T2SError(f"pick must be one of {', '.join(PICKS)}, got {method!r}")
+        raise T2SError(f"`pick` must be one of {', '.join(PICKS)}, got {method!r}")
     if method in NEEDS_VERIFIER and not has_verifier:
-        raise T2SError(f"pick {method} needs a verifier: set verifier to a model from task_type reward")
+        raise T2SError(f"`pick` {method} needs a verifier: set `verifier` to a model from task_type reward")
     if samples < 2 and (method in NEEDS_VERIFIER or has_verifier):
-        raise T2SError("the verifier scores sampled candidates: set samples >= 2 and temperature > 0")
+        raise T2SError("the verifier scores sampled candidates: set `samples` >= 2 and `temperature` > 0")
 
 
 def _argmax(indices: list[int], scores: list[float]) -> int:
@@ -66,7 +66,7 @@ def pick_index(method: str, group_of: list[int | None], scores: list[float] | No
         winners = [i for i in executed if group_of[i] == 0]
         return winners[0] if winners else -1
     if scores is None or len(scores) != n:
-        raise T2SError(f"pick {method} needs one verifier score per candidate")
+        raise T2SError(f"`pick` {method} needs one verifier score per candidate")
     if method == "verifier" or not executed:
         return _argmax(executed or list(range(n)), scores)
     weight: dict[int, float] = {}
