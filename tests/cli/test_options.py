@@ -134,3 +134,25 @@ def test_tiny_model_old_spellings_build_the_same_model(tmp_path):
     t2s("tiny-model", "--output-dir", str(tmp_path / "new"), "--arch", "micro", "--init-seed", "1")
     a, b = ((tmp_path / d / "model.safetensors").read_bytes() for d in ("old", "new"))
     assert a == b
+
+
+def test_generation_flags_come_from_the_config_fields():
+    """Options defined once: each BackendConfig/DecodingConfig field is a flag with the field's default and help."""
+    from dataclasses import fields
+
+    from text2sql.cli._options import config_options
+    from text2sql.cli.generate import GEN_OPTIONS
+    from text2sql.generation import BackendConfig, DecodingConfig
+
+    table = {name: opt for name, _, opt in GEN_OPTIONS}
+    for f in fields(DecodingConfig):
+        name = "sampling_seed" if f.name == "seed" else f.name
+        assert table[name].default == f.default and table[name].help == f.metadata["help"], name
+        assert table[name].param_decls[0] == "--" + name.replace("_", "-")
+    for f in fields(BackendConfig):
+        if f.name not in ("tokenizer", "predictions"):
+            assert table[f.name].help == f.metadata["help"], f.name
+    assert table["backend"].default is None and table["model"].param_decls == ("--model", "-m")
+    rows = config_options("text2sql.generation.base:DecodingConfig", skip=("seed",), defaults={"samples": 5})
+    assert [r[0] for r in rows] == [f.name for f in fields(DecodingConfig) if f.name != "seed"]
+    assert dict((r[0], r[2].default) for r in rows)["samples"] == 5

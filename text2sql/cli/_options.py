@@ -169,3 +169,37 @@ def with_options(func, table: list[tuple], into: str):
 
     wrapper.__signature__ = inspect.Signature(params)
     return wrapper
+
+
+def config_options(
+    target: str,
+    *,
+    skip: tuple[str, ...] = (),
+    names: dict[str, str] | None = None,
+    defaults: dict | None = None,
+    short: dict[str, str] | None = None,
+) -> list[tuple]:
+    """Option-table rows for the fields of a config dataclass ("module:Class"): `--field-name`, the field's
+    default and its `help` metadata, so that an option is defined once, in the library.
+
+    `names` renames a field's option (DecodingConfig.seed is --sampling-seed), `defaults` overrides a
+    default, `short` adds a short flag. The module is imported here: keep such configs free of heavy imports.
+    """
+    import importlib
+    import typing
+    from dataclasses import fields
+
+    module, cls_name = target.split(":")
+    cls = getattr(importlib.import_module(module), cls_name)
+    hints = typing.get_type_hints(cls)
+    names, defaults, short = names or {}, defaults or {}, short or {}
+    rows = []
+    for f in fields(cls):
+        if f.name in skip:
+            continue
+        name = names.get(f.name, f.name)
+        default = defaults.get(f.name, f.default)
+        ann = hints[f.name] if default is not None or f.default is None else hints[f.name] | None
+        decls = ["--" + name.replace("_", "-"), *([short[f.name]] if f.name in short else [])]
+        rows.append((name, ann, typer.Option(default, *decls, help=f.metadata.get("help"))))
+    return rows

@@ -14,30 +14,24 @@ from text2sql.cli._options import (
     OUTPUT_DIR_RENAMES,
     PROMPT_RENAMES,
     SETTING_FLAGS,
+    config_options,
     renamed,
     with_options,
 )
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
 
-# Generation options shared by `t2s predict` and `t2s eval --model`.
+# Generation options shared by `t2s predict` and `t2s eval --model`: the flags of BackendConfig's and
+# DecodingConfig's fields (help and defaults from the dataclasses), and the picking options.
 GEN_OPTIONS = [
-    ("model", str | None, typer.Option(None, "--model", "-m", help="Model folder or hub id.")),
-    ("adapter", str | None, typer.Option(None, "--adapter", help="LoRA adapter folder (from `t2s train`).")),
-    ("base_precision", str, typer.Option("auto", "--base-precision", help="hf base under --adapter: auto (as trained: 4bit for QLoRA) | 4bit | 16bit.")),
-    ("backend", str | None, typer.Option(None, "--backend", help="hf | vllm | openai | gold | replay (default hf).")),
+    *config_options(
+        "text2sql.generation.base:BackendConfig",
+        skip=("tokenizer", "predictions"),  # the prompt options' --tokenizer; each command's own --predictions
+        defaults={"backend": None},  # None: hf, and no generation unless --model or --backend is given
+        short={"model": "-m"},
+    ),
     ("prompts", Path | None, typer.Option(None, "--prompts", help="Prompt records from `t2s build-prompts`.")),
-    ("samples", int, typer.Option(1, "--samples", help="Self-consistency: vote among N sampled candidates.")),
-    ("temperature", float, typer.Option(0.0, "--temperature", help="0 = greedy (default).")),
-    ("top_p", float, typer.Option(1.0, "--top-p", help="Nucleus sampling when temperature > 0.")),
-    ("max_new_tokens", int, typer.Option(256, "--max-new-tokens", help="Tokens generated per answer at most.")),
-    ("batch_size", int, typer.Option(8, "--batch-size", help="Prompts per generation batch.")),
-    ("precision", str, typer.Option("auto", "--precision", help="hf: auto (bf16 where the CPU has AMX/AVX512-BF16 or the GPU bf16) | bf16 | fp16 | fp32.")),
-    ("sampling_seed", int, typer.Option(0, "--sampling-seed", help="Seed of the sampler (--temperature > 0).")),
-    ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
-    ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
-    ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
-    ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
+    *config_options("text2sql.generation.base:DecodingConfig", names={"seed": "sampling_seed"}),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
     ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | verifier | vote+verifier.")),
     ("verifier", str | None, typer.Option(None, "--verifier", help="Learned verifier (task_type reward): model or adapter folder.")),
