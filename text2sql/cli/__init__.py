@@ -1,8 +1,7 @@
 """The `t2s` command line. Each area registers its commands from `text2sql/cli/<area>.py`.
 
 Command modules import only typer/rich (and light config dataclasses, whose fields become flags) at module
-level; torch, transformers and friends are
-imported inside the command bodies so that `t2s --help` stays fast.
+level; torch, transformers and friends are imported inside the command bodies so that `t2s --help` stays fast.
 """
 
 from __future__ import annotations
