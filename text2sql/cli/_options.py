@@ -1,8 +1,10 @@
-"""Renamed flags and commands: the old spelling keeps working for one release, hidden from `--help`,
-and prints a one-line note naming the new one, so scripts do not break and their authors learn the name.
+"""How `t2s` commands get their options, and how old spellings keep working.
 
-A command opts in with `app.command(name, cls=renamed({"--old": "--new"}, values={"--pick": {"old": "new"}}))`;
-a renamed command is listed in `RENAMED_COMMANDS` (read by the `t2s` group).
+- `config_options`: flags generated from a config dataclass's fields (default and help live in the library).
+- `with_options`: an option table appended to a command, handed over as one dict.
+- `renamed(...)`: the command class. An old spelling (flag, option value) works for one release, hidden
+  from `--help`, and prints a one-line note naming the new one; a setting a library error names in
+  backticks (`top_p`) is shown as the command's flag (--top-p). Renamed commands: `RENAMED_COMMANDS`.
 """
 
 from __future__ import annotations
