@@ -186,7 +186,7 @@ def main() -> None:
         t2s("train", str(REPO / "train_args" / "smollm2-reward.json"), "--set", f"model_name_or_path={sft_model}",
             "--set", f"train_file={pairs}", "--set", f"output_dir={d / 'verifier'}", cwd=work, log=log)  # fmt: skip
         # the same samples as the vote stage (same seed), picked by the verifier instead
-        t2s("eval", *gen(sft_model), *sampling, "--pick", "reward", "--reward-model",
+        t2s("eval", *gen(sft_model), *sampling, "--pick", "verifier", "--verifier",
             str(d / "verifier"), "--output-dir", str(d / "eval"), cwd=work, log=log)  # fmt: skip
 
     bodies = {"zero-shot": zero_shot, "sft": sft, "dpo": dpo, "grpo": grpo, "vote": vote, "verifier": verifier}

@@ -33,7 +33,7 @@ def main() -> None:
     shutil.copytree(REPO / "train_args", work / "train_args", dirs_exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     steps = [
-        ("tiny-model", ["tiny-model", "--output", "runs/tiny-model"]),
+        ("tiny-model", ["tiny-model", "--output-dir", "runs/tiny-model"]),
         ("build-sft", ["build-sft", "--output", "runs/sft/train.jsonl"]),
         ("train", ["train", "train_args/tiny-cpu.json", "--set", f"max_steps={args.steps}"]),
         (

@@ -110,7 +110,7 @@ def test_interrupted_generation_says_where_and_how_to_continue(tmp_path, monkeyp
 
 
 def test_eval_summary_records_provenance_and_json_nulls(tmp_path):
-    t2s("eval", "--backend", "gold", "-o", str(tmp_path / "e"), "--limit", "7", "--workers", "1")
+    t2s("eval", "--backend", "gold", "--output-dir", str(tmp_path / "e"), "--limit", "7", "--workers", "1")
     summary = json.loads((tmp_path / "e" / "summary.json").read_text())
     prov = summary["provenance"]
     assert summary["settings"]["predictions"] is None
@@ -122,7 +122,7 @@ def test_eval_summary_records_provenance_and_json_nulls(tmp_path):
     assert prov["prompt_settings"]["repr"] == "code" and "fk" in prov["prompt_settings"]
     assert "bundled" in prov["tokenizer"]  # the fallback tokenizer is named as such
     # the checksum identifies the questions: other questions, other checksum
-    t2s("eval", "--backend", "gold", "-o", str(tmp_path / "f"), "--limit", "6", "--workers", "1")
+    t2s("eval", "--backend", "gold", "--output-dir", str(tmp_path / "f"), "--limit", "6", "--workers", "1")
     other = json.loads((tmp_path / "f" / "summary.json").read_text())["provenance"]
     assert other["questions_sha256"] != prov["questions_sha256"]
 
@@ -206,7 +206,7 @@ def test_build_prompts_prints_which_tokenizer_counted(tmp_path, capsys):
 
 def test_output_folder_with_brackets_is_printed_not_parsed(tmp_path, capsys):
     out = tmp_path / "runs" / "pred[/]x"
-    t2s("eval", "--backend", "gold", "-o", str(out), "--limit", "3", "--workers", "1")
+    t2s("eval", "--backend", "gold", "--output-dir", str(out), "--limit", "3", "--workers", "1")
     assert f"{out}/summary.json" in capsys.readouterr().out.replace("\n", "")
 
 
@@ -236,5 +236,5 @@ def test_eval_of_a_predictions_file_gets_a_readable_stable_folder(tmp_path, monk
 
 def test_extra_name_in_brackets_survives_the_error_line(tmp_path):
     """`pip install 't2s[vllm]'` must not lose `[vllm]` to rich markup."""
-    res = t2s("eval", "--backend", "vllm", "--model", "m", "-o", str(tmp_path / "y"), check=False)
+    res = t2s("eval", "--backend", "vllm", "--model", "m", "--output-dir", str(tmp_path / "y"), check=False)
     assert res.returncode == 2 and ("t2s[vllm]" in res.stderr or "CUDA GPU" in res.stderr)

@@ -7,7 +7,7 @@ from cli_helpers import t2s
 
 
 def test_eval_gold_backend_scores_100_percent(tmp_path):
-    t2s("eval", "--backend", "gold", "-o", str(tmp_path / "e"), "--no-cache", "--workers", "1")
+    t2s("eval", "--backend", "gold", "--output-dir", str(tmp_path / "e"), "--no-cache", "--workers", "1")
     summary = json.loads((tmp_path / "e" / "summary.json").read_text())
     assert summary["ex"] == 1.0 and summary["count"] == 60
     assert summary["generation"]["backend"] == "gold" and summary["prompt_tokens_mean"] > 0
@@ -16,15 +16,15 @@ def test_eval_gold_backend_scores_100_percent(tmp_path):
 
 
 def test_predict_replay_and_bad_input_is_one_line(tmp_path):
-    t2s("predict", "--backend", "gold", "-o", str(tmp_path / "g"), "--limit", "5")
+    t2s("predict", "--backend", "gold", "--output-dir", str(tmp_path / "g"), "--limit", "5")
     preds = tmp_path / "g" / "predictions.jsonl"
-    t2s("predict", "--predictions", str(preds), "-o", str(tmp_path / "r"), "--limit", "5")
+    t2s("predict", "--predictions", str(preds), "--output-dir", str(tmp_path / "r"), "--limit", "5")
     assert [
         json.loads(x)["sql"] for x in (tmp_path / "r" / "predictions.jsonl").read_text().splitlines()
     ] == [json.loads(x)["sql"] for x in preds.read_text().splitlines()]
-    bad = t2s("predict", "--backend", "hf", "-o", str(tmp_path / "x"), check=False)
+    bad = t2s("predict", "--backend", "hf", "--output-dir", str(tmp_path / "x"), check=False)
     assert bad.returncode == 2 and "--model" in bad.stderr and "Traceback" not in bad.stderr
-    bad = t2s("eval", "--backend", "vllm", "--model", "m", "-o", str(tmp_path / "y"), check=False)
+    bad = t2s("eval", "--backend", "vllm", "--model", "m", "--output-dir", str(tmp_path / "y"), check=False)
     assert bad.returncode == 2 and "vllm" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -46,7 +46,7 @@ def test_eval_model_with_self_consistency_reports_greedy_and_voted(tmp_path):
         "1.0",
         "--max-new-tokens",
         "6",
-        "-o",
+        "--output-dir",
         str(out),
         "--no-cache",
         "--workers",
@@ -66,7 +66,7 @@ def test_eval_model_with_self_consistency_reports_greedy_and_voted(tmp_path):
 
 def test_eval_replays_recorded_candidates_under_another_pick(tmp_path):
     """`t2s eval -p RUN --samples N` picks again among a sampled run's candidates without a model."""
-    t2s("predict", "--backend", "gold", "-o", str(tmp_path / "g"), "--limit", "3")
+    t2s("predict", "--backend", "gold", "--output-dir", str(tmp_path / "g"), "--limit", "3")
     gold = [json.loads(x) for x in (tmp_path / "g" / "predictions.jsonl").read_text().splitlines()]
     wrong = "SELECT 'not it'"
     sampled = tmp_path / "sampled.jsonl"
@@ -79,15 +79,15 @@ def test_eval_replays_recorded_candidates_under_another_pick(tmp_path):
         )
     )
     common = ("eval", "-p", str(sampled), "--limit", "3", "--samples", "3")
-    t2s(*common, "--pick", "vote", "-o", str(tmp_path / "vote"))
-    t2s(*common, "--pick", "greedy", "-o", str(tmp_path / "greedy"))
+    t2s(*common, "--pick", "vote", "--output-dir", str(tmp_path / "vote"))
+    t2s(*common, "--pick", "greedy", "--output-dir", str(tmp_path / "greedy"))
     vote = json.loads((tmp_path / "vote" / "summary.json").read_text())
     greedy = json.loads((tmp_path / "greedy" / "summary.json").read_text())
     assert vote["ex"] == 1.0 and vote["greedy_ex"] == 0.0
     assert greedy["ex"] == 0.0 and greedy["voted_ex"] == 1.0
     replayed = [json.loads(x) for x in (tmp_path / "vote" / "predictions.jsonl").read_text().splitlines()]
     assert [r["candidates"] for r in replayed] == [[g["sql"], wrong, g["sql"]] for g in gold]
-    short = t2s(*common[:-1], "4", "-o", str(tmp_path / "x"), check=False)
+    short = t2s(*common[:-1], "4", "--output-dir", str(tmp_path / "x"), check=False)
     assert short.returncode == 2 and "--samples 4" in short.stderr and "Traceback" not in short.stderr
 
 
@@ -104,7 +104,7 @@ def test_eval_summary_seconds_is_the_whole_run_with_generation(tmp_path, monkeyp
         return real(*args, **kwargs)
 
     monkeypatch.setattr(evaluate, "run_generation", slow_generation)
-    res = t2s("eval", "--backend", "gold", "--limit", "4", "-o", str(tmp_path / "e"), "--workers", "1")
+    res = t2s("eval", "--backend", "gold", "--limit", "4", "--output-dir", str(tmp_path / "e"), "--workers", "1")
     summary = json.loads((tmp_path / "e" / "summary.json").read_text())
     assert 1.5 <= summary["seconds"] <= res.seconds
     assert summary["scoring_seconds"] < summary["seconds"] - 1.5 + 0.01

@@ -12,7 +12,7 @@ from cli_helpers import t2s
         (["build-prompts", "--shot", "3"], "error: no option '--shot' (did you mean '--shots'?)"),
         (["xyzzy"], "error: no command 'xyzzy' (see `t2s --help`)"),
         (["eval", "--qqqqqq"], "error: no option '--qqqqqq' (see `t2s eval --help`)"),
-        (["tiny-model"], "error: missing option '--output' (see `t2s tiny-model --help`)"),
+        (["tiny-model"], "error: missing option '--output-dir' (see `t2s tiny-model --help`)"),
     ],
 )
 def test_usage_error_is_one_line_with_did_you_mean(args, line):

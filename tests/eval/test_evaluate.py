@@ -127,7 +127,7 @@ def test_cli_eval(tmp_path, dev):
     preds.write_text("\n".join(ex.query for ex in dev) + "\n")
     out = tmp_path / "out"
     run = _t2s(
-        "--predictions", str(preds), "--limit", "10", "--workers", "1", "-o", str(out), tmp_path=tmp_path
+        "--predictions", str(preds), "--limit", "10", "--workers", "1", "--output-dir", str(out), tmp_path=tmp_path
     )
     assert run.returncode == 0, run.stderr
     assert "EX" in run.stdout and "100.0" in run.stdout

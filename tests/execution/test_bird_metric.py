@@ -226,7 +226,7 @@ def test_cli_metric_option(bird, tmp_path):
     preds.write_text("\n".join(p for _, p in CASES) + "\n")
     base = [sys.executable, "-m", "text2sql", "eval", "--data", str(bird), "-p", str(preds), "--workers", "1"]
     run = subprocess.run(
-        [*base, "-o", str(tmp_path / "b"), "--ves", "--ves-runs", "2"], capture_output=True, text=True
+        [*base, "--output-dir", str(tmp_path / "b"), "--ves", "--ves-runs", "2"], capture_output=True, text=True
     )
     assert run.returncode == 0, run.stderr
     assert "R-VES" in run.stdout
@@ -236,7 +236,7 @@ def test_cli_metric_option(bird, tmp_path):
     )
     assert "bird" in run.stdout and "difficulty" in run.stdout and "EX (bird)" in run.stdout
     run = subprocess.run(
-        [*base, "-o", str(tmp_path / "s"), "--metric", "spider"], capture_output=True, text=True
+        [*base, "--output-dir", str(tmp_path / "s"), "--metric", "spider"], capture_output=True, text=True
     )
     assert run.returncode == 0, run.stderr
     summary = json.loads((tmp_path / "s" / "summary.json").read_text())

@@ -142,7 +142,7 @@ def test_t2s_reward_and_t2s_eval_agree_on_every_completion(sample_bench, tmp_pat
         "dev",
         "--timeout",
         "0.3",
-        "-o",
+        "--output-dir",
         str(tmp_path / "ev"),
         tmp_path=tmp_path,
     )
@@ -297,9 +297,10 @@ def test_answer_format_think_prompts(sample_bench):
     assert "<think>" in system and "```sql" in system and "nothing else" not in system
     assert "no explanation" not in user  # the rule would contradict the reasoning
     assert rec["config"]["answer_format"] == "think"
-    with pytest.raises(T2SError, match="select-cue"):
+    # the config names its fields; `t2s build-prompts` shows them as flags (tests/generation/test_base.py)
+    with pytest.raises(T2SError, match="`select_cue`"):
         PromptConfig(answer_format="think", select_cue=True).validate()
-    with pytest.raises(T2SError, match="answer-format"):
+    with pytest.raises(T2SError, match="`answer_format`"):
         PromptConfig(answer_format="cot").validate()
     answer = f"<think>Count the rows of student.</think>\n```sql\n{rec['gold']}\n```"
     assert extract_sql(answer) == " ".join(rec["gold"].split()) and format_ok(answer, "think")

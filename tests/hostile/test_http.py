@@ -240,7 +240,7 @@ def test_the_cli_ends_a_hostile_server_in_one_line_within_tries_times_the_timeou
         url, state, stop = raw_server(behave)
         err, argv = io.StringIO(), sys.argv
         sys.argv = ["t2s", "predict", "--backend", "openai", "--model", "m", "--base-url", url]
-        sys.argv += ["--request-timeout", "1", "--limit", "1", "-o", str(tmp_path / behave.__name__)]
+        sys.argv += ["--request-timeout", "1", "--limit", "1", "--output-dir", str(tmp_path / behave.__name__)]
         t0 = time.monotonic()
         try:
             with redirect_stderr(err), pytest.raises(SystemExit) as ex:

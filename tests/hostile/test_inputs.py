@@ -55,7 +55,7 @@ def make_run(path: Path, name: str, generation: dict | None = None, n: int = 6) 
 def test_dollar_signs_in_names_and_paths_are_printed_not_mathtext(tmp_path, cwd):
     a = make_run(tmp_path / "a", "cost $5 vs $10", {"model": "/m/$HOME/x$y", "backend": "hf"})
     b = make_run(tmp_path / "b", r"a $x^$ b $\nosuchcmd$", {"model": "m$", "decoding": {"samples": 1}})
-    res = t2s("report", str(a), str(b), "-o", str(tmp_path / "out"))
+    res = t2s("report", str(a), str(b), "--output-dir", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr
     page = (tmp_path / "out" / "report.html").read_text()
     assert "cost $5 vs $10" in page and "x$y" in page and r"a $x^$ b $\nosuchcmd$" in page
@@ -65,7 +65,7 @@ def test_dollar_signs_in_names_and_paths_are_printed_not_mathtext(tmp_path, cwd)
 def test_report_md_escapes_what_it_prints(tmp_path):
     a = make_run(tmp_path / "a", "<script>alert(1)</script>")
     b = make_run(tmp_path / "b", "[x](javascript:alert(1)) | *bold*")
-    res = t2s("report", str(a), str(b), "-o", str(tmp_path / "out"))
+    res = t2s("report", str(a), str(b), "--output-dir", str(tmp_path / "out"))
     assert res.returncode == 0, res.stderr
     md = (tmp_path / "out" / "report.md").read_text()
     assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt;" in md
@@ -85,7 +85,7 @@ def test_report_md_escapes_what_it_prints(tmp_path):
 def test_a_summary_field_of_the_wrong_type_is_one_line_naming_file_and_field(tmp_path, generation, field):
     a = make_run(tmp_path / "a", "a")
     b = make_run(tmp_path / "b", "b", generation)
-    res = t2s("report", str(a), str(b), "-o", str(tmp_path / "out"))
+    res = t2s("report", str(a), str(b), "--output-dir", str(tmp_path / "out"))
     one_error_line(res, str(b / "summary.json"), f"field {field} ")
     assert not (tmp_path / "out").exists()  # refused before anything is written
 
@@ -93,7 +93,7 @@ def test_a_summary_field_of_the_wrong_type_is_one_line_naming_file_and_field(tmp
 def test_a_result_record_with_a_non_numeric_token_count_is_one_line(tmp_path):
     a = make_run(tmp_path / "a", "a")
     (a / "results.jsonl").write_text('{"id": "dev-0", "correct": true, "n_tokens": "many"}\n')
-    res = t2s("report", str(a), "-o", str(tmp_path / "out"))
+    res = t2s("report", str(a), "--output-dir", str(tmp_path / "out"))
     one_error_line(res, "results.jsonl:1", "n_tokens")
 
 
@@ -122,7 +122,7 @@ def bench_with(tmp_path: Path, items) -> Path:
 )
 def test_odd_benchmark_fields_are_one_line_before_any_work(tmp_path, cwd, item, needle):
     root = bench_with(tmp_path, [item])
-    res = t2s("eval", "--backend", "gold", "--data", str(root), "-o", str(tmp_path / "run"))
+    res = t2s("eval", "--backend", "gold", "--data", str(root), "--output-dir", str(tmp_path / "run"))
     one_error_line(res, "dev.json: example 3", needle)
     assert not (tmp_path / "run").exists() and tree(cwd) == set()
 
@@ -135,14 +135,14 @@ def test_a_lone_surrogate_in_a_question_is_data(tmp_path):
     )
     ex = load_benchmark(root).examples("dev")[3]
     assert ex.question == "how \ufffd many?"
-    res = t2s("eval", "--backend", "gold", "--data", str(root), "-o", str(tmp_path / "run"))
+    res = t2s("eval", "--backend", "gold", "--data", str(root), "--output-dir", str(tmp_path / "run"))
     assert res.returncode == 0, res.stderr
     assert "\ufffd" in (tmp_path / "run" / "results.jsonl").read_text(encoding="utf-8")
 
 
 def test_a_db_id_outside_the_benchmark_fails_before_generation(tmp_path, cwd):
     root = bench_with(tmp_path, [{"db_id": "no_such_db", "question": "q?", "query": "SELECT 1"}])
-    res = t2s("eval", "--backend", "gold", "--data", str(root), "-o", str(tmp_path / "run"))
+    res = t2s("eval", "--backend", "gold", "--data", str(root), "--output-dir", str(tmp_path / "run"))
     one_error_line(res, "question dev-3", "no_such_db")
     assert not (tmp_path / "run").exists() and tree(cwd) == set()  # no prompts, no predictions
 
@@ -291,7 +291,7 @@ def edited_adapter(adapter: Path, tmp_path: Path, **changes) -> Path:
 
 def test_adapter_config_rank_over_other_weights_is_one_line(tmp_path, cwd, micro, adapter):
     bad = edited_adapter(adapter, tmp_path, r=64)
-    res = t2s("eval", "--model", str(micro), "--adapter", str(bad), "--limit", "2", "-o", str(tmp_path / "r"))
+    res = t2s("eval", "--model", str(micro), "--adapter", str(bad), "--limit", "2", "--output-dir", str(tmp_path / "r"))
     one_error_line(res, "says r=64 but its weights have rank 16")
     assert "size mismatch" not in res.stderr and not (tmp_path / "r").exists() and tree(cwd) == set()
 

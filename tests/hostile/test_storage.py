@@ -235,7 +235,7 @@ def test_broken_gold_is_loud(sample_dir, tmp_path):
     preds_file = tmp_path / "p.txt"
     preds_file.write_text("\n".join(preds) + "\n")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "COLUMNS": "200"}
-    args = [*cli, "-p", str(preds_file), "-o", str(tmp_path / "out")]
+    args = [*cli, "-p", str(preds_file), "--output-dir", str(tmp_path / "out")]
     loose = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
     assert loose.returncode == 0 and "2 gold queries failed to run" in loose.stdout
     strict = subprocess.run([*args, "--strict"], capture_output=True, text=True, env=env, timeout=120)

@@ -58,17 +58,17 @@ def test_tiny_model_cli_refuses_a_full_folder_without_overwrite(tmp_path):
     from cli_helpers import t2s
 
     out = tmp_path / "m"
-    t2s("tiny-model", "--output", str(out), "--arch", "micro")
+    t2s("tiny-model", "--output-dir", str(out), "--arch", "micro")
     weights = out / "model.safetensors"
     before = weights.stat().st_mtime_ns
-    res = t2s("tiny-model", "--output", str(out), "--arch", "micro", "--seed", "1", check=False)
+    res = t2s("tiny-model", "--output-dir", str(out), "--arch", "micro", "--init-seed", "1", check=False)
     assert res.returncode == 2
     assert res.stderr.strip().splitlines() == [
         f"error: {out} already holds files (a model?); pass --overwrite to write over them"
     ]
     assert weights.stat().st_mtime_ns == before
-    t2s("tiny-model", "--output", str(out), "--arch", "micro", "--seed", "1", "--overwrite")
+    t2s("tiny-model", "--output-dir", str(out), "--arch", "micro", "--init-seed", "1", "--overwrite")
     assert weights.stat().st_mtime_ns != before
     (tmp_path / "f").write_text("x")
-    res = t2s("tiny-model", "--output", str(tmp_path / "f"), check=False)
+    res = t2s("tiny-model", "--output-dir", str(tmp_path / "f"), check=False)
     assert res.returncode == 2 and "is a file: give a folder" in res.stderr

@@ -238,7 +238,7 @@ def test_select_needing_pre_predictions_fails_first_and_says_how_to_make_them(tm
     res = t2s("build-prompts", "--shots", "2", "--select", select, "--output", str(out), check=False)
     (line,) = res.stderr.strip().splitlines()
     assert res.returncode == 2 and line.startswith(f"error: --select {select} needs --pre-predictions")
-    assert "t2s predict --model M --split dev -o runs/zero-shot" in line
+    assert "t2s predict --model M --split dev --output-dir runs/zero-shot" in line
     assert "--pre-predictions runs/zero-shot/predictions.jsonl" in line and not out.exists()
 
 
@@ -247,7 +247,7 @@ def test_pre_predictions_from_t2s_predict_feed_dail_selection(tmp_path, monkeypa
     from cli_helpers import t2s
 
     monkeypatch.chdir(tmp_path)
-    t2s("predict", "--backend", "gold", "--limit", "3", "-o", "runs/zero-shot")
+    t2s("predict", "--backend", "gold", "--limit", "3", "--output-dir", "runs/zero-shot")
     t2s(
         "build-prompts", "--shots", "1", "--select", "query", "--limit", "3",
         "--pre-predictions", "runs/zero-shot/predictions.jsonl", "--output", "p.jsonl",

@@ -297,7 +297,7 @@ def test_report_command_refuses_mismatched_runs_with_one_line(tmp_path):
     a = make_run(tmp_path / "a", [True] * 6, 10)
     b = make_run(tmp_path / "b", [True] * 6, 10, split="train")
     err, argv = io.StringIO(), sys.argv
-    sys.argv = ["t2s", "report", str(a), str(b), "-o", str(tmp_path / "out")]
+    sys.argv = ["t2s", "report", str(a), str(b), "--output-dir", str(tmp_path / "out")]
     try:
         with redirect_stderr(err), pytest.raises(SystemExit) as ex:
             main()

@@ -156,7 +156,7 @@ def test_grpo_raises_the_execution_reward_and_eval_sees_no_prompt_hash_warning(t
         return subprocess.run(
             [sys.executable, "-m", "text2sql", "eval", "--model", str(task["model"]), "--adapter", str(grpo)]
             + ["--data", str(task["bench"]), "--split", "dev", *prompt_options]
-            + ["--max-new-tokens", "16", "-o", str(task["root"] / out)],
+            + ["--max-new-tokens", "16", "--output-dir", str(task["root"] / out)],
             capture_output=True,
             text=True,
             env=dict(os.environ, T2S_CACHE_DIR=str(task["root"] / "cache")),

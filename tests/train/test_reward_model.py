@@ -113,7 +113,7 @@ def test_qlora_and_full_reward_models_save_a_head_the_verifier_loads(micro):
 
 @pytest.mark.slow
 def test_tiny_reward_model_ranks_held_out_pairs_above_chance(micro, tmp_path):
-    """build-dpo on the sample's train databases, `t2s train` with tiny-reward.json, `t2s eval-reward` on pairs
+    """build-dpo on the sample's train databases, `t2s train` with tiny-reward.json, `t2s eval-verifier` on pairs
     from the dev databases (never seen in training): seeded, clearly above 50%."""
     root, model = micro
     prompt = ["--repr", "text", "--no-fk", "--no-rule"]  # short prompts: the SQL is what differs
@@ -133,8 +133,8 @@ def test_tiny_reward_model_ranks_held_out_pairs_above_chance(micro, tmp_path):
         "--set", f"train_file={tmp_path / 'train.jsonl'}", "--set", "eval_file=null",
         "--set", f"output_dir={out}", "--set", "save_strategy=no", "--set", "disable_tqdm=true")  # fmt: skip
     t2s(
-        "eval-reward",
-        "--model",
+        "eval-verifier",
+        "--verifier",
         str(out),
         "--pairs",
         str(tmp_path / "dev.jsonl"),
@@ -148,7 +148,7 @@ def test_tiny_reward_model_ranks_held_out_pairs_above_chance(micro, tmp_path):
     assert {"wrong_column", "flip_predicate", "wrong_join_key"} <= set(rep["by_kind"])
     assert sum(c["pairs"] for c in rep["by_kind"].values()) == overall["pairs"]
     assert (
-        rep["reward_model"] == str(out) and rep["reward_adapter"] is None
+        rep["verifier"] == str(out) and rep["verifier_adapter"] is None
     )  # full mode: the classifier itself
-    bad = t2s("eval-reward", "--model", str(out), "--pairs", str(tmp_path / "nope.jsonl"), check=False)
+    bad = t2s("eval-verifier", "--verifier", str(out), "--pairs", str(tmp_path / "nope.jsonl"), check=False)
     assert bad.returncode == 2 and "nope.jsonl" in bad.stderr and "Traceback" not in bad.stderr

@@ -110,8 +110,8 @@ def test_merge_folds_the_qlora_adapter_into_the_base_it_was_trained_on(sft_run, 
     for precision, ref in (("auto", as_trained), ("16bit", unquantised)):
         out = tmp_path / precision
         r = subprocess.run(
-            [sys.executable, "-m", "text2sql.cli", "merge", "--base", str(work[1]), "--adapter", str(sft_run),
-             "--output", str(out), "--dtype", "float32", "--base-precision", precision],
+            [sys.executable, "-m", "text2sql.cli", "merge", "--model", str(work[1]), "--adapter", str(sft_run),
+             "--output-dir", str(out), "--dtype", "float32", "--base-precision", precision],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert r.returncode == 0, r.stderr[-2000:]

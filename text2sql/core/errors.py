@@ -6,7 +6,11 @@ message that says what to fix) for every bad input: missing files, unknown db_id
 
 
 class T2SError(Exception):
-    """A problem with the user's input or environment, reported without a traceback."""
+    """A problem with the user's input or environment, reported without a traceback.
+
+    A config's `validate` names the field it refuses in backticks (`top_p`); whoever shows the message
+    spells it as its user wrote it: the CLI as its flag (--top-p), an ablation spec as its key (top_p).
+    """
 
 
 # What Ctrl-C should tell the user (where the partial output is, how to continue); set by long steps.

@@ -10,10 +10,17 @@ gold SQL) and `replay` (answers from a predictions file).
 from __future__ import annotations
 
 from text2sql.core.errors import T2SError
-from text2sql.generation.base import Backend, DecodingConfig, library_versions, render_chat
+from text2sql.generation.base import Backend, BackendConfig, DecodingConfig, library_versions, render_chat
 from text2sql.generation.runner import PredictionWriter, predict
 
 BACKENDS = ("hf", "vllm", "openai", "gold", "replay")
+
+
+def open_backend(config: BackendConfig, decoding: DecodingConfig | None = None) -> Backend:
+    """The backend `config` describes (validated first)."""
+    config.validate()
+    fields = config.to_dict()
+    return load_backend(fields.pop("backend"), decoding=decoding, **fields)
 
 
 def load_backend(
@@ -36,14 +43,14 @@ def load_backend(
         return GoldBackend()
     if name == "replay":
         if not predictions:
-            raise T2SError("the replay backend needs --predictions FILE")
+            raise T2SError("the replay backend needs `predictions` (a predictions file)")
         from text2sql.generation.oracle import ReplayBackend
 
         return ReplayBackend(predictions, samples=(decoding or DecodingConfig()).samples)
     if name not in BACKENDS:
         raise T2SError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
     if not model:
-        raise T2SError(f"the {name} backend needs --model PATH_OR_NAME")
+        raise T2SError(f"the {name} backend needs `model` (a model folder or hub id)")
     if name in ("hf", "vllm"):
         from text2sql.models.checks import check_adapter_matches, check_model_path
 
@@ -63,7 +70,7 @@ def load_backend(
     from text2sql.generation.openai import OpenAIBackend
 
     if adapter:
-        raise T2SError("the openai backend serves whatever the endpoint loaded: drop --adapter")
+        raise T2SError("the openai backend serves whatever the endpoint loaded: drop `adapter`")
     return OpenAIBackend(
         model,
         base_url=base_url or "https://api.openai.com/v1",
@@ -77,10 +84,12 @@ def load_backend(
 __all__ = [
     "BACKENDS",
     "Backend",
+    "BackendConfig",
     "DecodingConfig",
     "PredictionWriter",
     "library_versions",
     "load_backend",
+    "open_backend",
     "predict",
     "render_chat",
 ]

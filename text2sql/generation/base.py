@@ -2,21 +2,87 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
+
+
+def _opt(default, help: str):
+    """A config field with the one-line help its command-line flag shows (`t2s predict --help`)."""
+    return field(default=default, metadata={"help": help})
 
 
 @dataclass
 class DecodingConfig:
     """Greedy by default: a benchmark number must not depend on the sampler's luck."""
 
-    max_new_tokens: int = 256
-    temperature: float = 0.0  # 0 = greedy; > 0 only with sampling for self-consistency
-    top_p: float = 1.0
-    samples: int = 1  # > 1: self-consistency votes among this many sampled candidates
-    seed: int = 0
-    batch_size: int = 8
-    precision: str = "auto"  # hf: auto (bf16 where the CPU/GPU computes it natively) | bf16 | fp16 | fp32
+    max_new_tokens: int = _opt(256, "Tokens generated per answer at most.")
+    temperature: float = _opt(0.0, "0 = greedy (default).")
+    top_p: float = _opt(1.0, "Nucleus sampling when temperature > 0.")
+    samples: int = _opt(1, "Self-consistency: vote among N sampled candidates.")
+    seed: int = _opt(0, "Seed of the sampler (--temperature > 0).")
+    batch_size: int = _opt(8, "Prompts per generation batch.")
+    precision: str = _opt(
+        "auto", "hf: auto (bf16 where the CPU has AMX/AVX512-BF16 or the GPU bf16) | bf16 | fp16 | fp32."
+    )
+
+    def validate(self) -> None:
+        """Refuse impossible values, naming the field (see `T2SError`)."""
+        from text2sql.core.errors import T2SError
+        from text2sql.core.hardware import PRECISIONS
+
+        for name in ("samples", "max_new_tokens", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise T2SError(f"`{name}` must be an integer of at least 1, got {value!r}")
+        if self.temperature < 0:
+            raise T2SError(f"`temperature` must be >= 0 (0 = greedy), got {self.temperature!r}")
+        if not 0 < self.top_p <= 1:
+            raise T2SError(f"`top_p` must be in (0, 1], got {self.top_p!r}")
+        if self.precision not in PRECISIONS:
+            raise T2SError(f"`precision` must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class BackendConfig:
+    """Which model answers and how it is reached: one record instead of ten arguments through three layers
+    (`t2s predict`/`eval`, `generate_predictions`, `load_backend`)."""
+
+    backend: str = _opt("hf", "hf | vllm | openai | gold | replay (default hf).")
+    model: str | None = _opt(None, "Model folder or hub id.")
+    adapter: str | None = _opt(None, "LoRA adapter folder (from `t2s train`).")
+    tokenizer: str | None = _opt(None, "Tokenizer path or name (default: the model's).")
+    base_precision: str = _opt(
+        "auto", "hf base under --adapter: auto (as trained: 4bit for QLoRA) | 4bit | 16bit."
+    )
+    predictions: str | None = _opt(None, "replay backend: the predictions file.")
+    base_url: str | None = _opt(None, "openai backend: e.g. http://localhost:8000/v1.")
+    api_key_env: str = _opt("OPENAI_API_KEY", "Env variable holding the API key.")
+    concurrency: int = _opt(4, "openai backend: requests in flight.")
+    request_timeout: float = _opt(120.0, "openai backend: seconds per HTTP request.")
+
+    def validate(self) -> None:
+        """Refuse impossible values, naming the field (see `T2SError`)."""
+        from text2sql.core.errors import T2SError
+        from text2sql.generation import BACKENDS
+        from text2sql.models.meta import BASE_PRECISIONS
+
+        if self.backend not in BACKENDS:
+            raise T2SError(f"unknown backend {self.backend!r}: choose one of {', '.join(BACKENDS)}")
+        if self.base_precision not in BASE_PRECISIONS:
+            raise T2SError(
+                f"`base_precision` must be one of {', '.join(BASE_PRECISIONS)}, got {self.base_precision!r}"
+            )
+        if (
+            isinstance(self.concurrency, bool)
+            or not isinstance(self.concurrency, int)
+            or self.concurrency < 1
+        ):
+            raise T2SError(f"`concurrency` must be an integer of at least 1, got {self.concurrency!r}")
+        if not self.request_timeout or self.request_timeout <= 0:
+            raise T2SError("`request_timeout` must be a positive number of seconds")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -222,7 +222,7 @@ class OpenAIBackend(Backend):
                             "raise --request-timeout or lower --concurrency"
                         ) from None
                 except (httpx.UnsupportedProtocol, httpx.InvalidURL) as e:
-                    raise T2SError(f"--base-url {self.base_url!r} is not an http(s) URL: {e}") from None
+                    raise T2SError(f"`base_url` {self.base_url!r} is not an http(s) URL: {e}") from None
                 except httpx.RemoteProtocolError as e:
                     if last:
                         raise T2SError(

@@ -5,14 +5,18 @@ Every candidate is executed; the ones whose results the EX metric calls equal fo
 
 - `greedy`:      the greedy answer; the samples are only recorded (a baseline arm on the same candidates).
 - `vote`:        self-consistency, the vote's own answer (`Vote.index`, a member of the largest group).
-- `reward`:      the candidate the verifier scores highest among those that execute (execution errors are
+- `verifier`:    the candidate the verifier scores highest among those that execute (execution errors are
                  free to detect, so a failing candidate is never preferred); if none executes, the
                  highest-scored overall. Ties go to the earlier candidate.
-- `vote+reward`: verifier-weighted voting (DIVERSE, Li et al. 2023): a group's weight is the sum over its
+- `vote+verifier`: verifier-weighted voting (DIVERSE, Li et al. 2023): a group's weight is the sum over its
                  members of sigmoid(score), a confidence in [0, 1] per candidate, so a group needs both
                  members and verifier trust to win; ties go to the larger, then the earlier-ranked group.
                  Within the winning group (all return the same result) the highest-scored candidate is
-                 answered. If none executes, as `reward`.
+                 answered. If none executes, as `verifier`.
+
+The learned verifier is trained as a reward model (`task_type` reward), but is called the verifier here, as
+everywhere in t2s: "reward" is the RL reward of `t2s reward`. The old names `reward` / `vote+reward` are read
+for one release (`PICK_ALIASES`).
 """
 
 from __future__ import annotations
@@ -22,19 +26,25 @@ from collections.abc import Callable
 
 from text2sql.core.errors import T2SError
 
-PICKS = ("greedy", "vote", "reward", "vote+reward")
-NEEDS_VERIFIER = ("reward", "vote+reward")
+PICKS = ("greedy", "vote", "verifier", "vote+verifier")
+NEEDS_VERIFIER = ("verifier", "vote+verifier")
+PICK_ALIASES = {"reward": "verifier", "vote+reward": "vote+verifier"}  # the names before 0.x; one release
+
+
+def pick_name(method: str) -> str:
+    """The current name of a pick method (an old one is translated)."""
+    return PICK_ALIASES.get(method, method)
 
 
 def check_pick(method: str, samples: int, has_verifier: bool) -> None:
+    """Errors name the settings (`pick`, `verifier`, `samples`): a spec's key and a CLI flag alike."""
+    method = pick_name(method)
     if method not in PICKS:
-        raise T2SError(f"--pick must be one of {', '.join(PICKS)}, got {method!r}")
+        raise T2SError(f"`pick` must be one of {', '.join(PICKS)}, got {method!r}")
     if method in NEEDS_VERIFIER and not has_verifier:
-        raise T2SError(f"--pick {method} needs a verifier: pass --reward-model PATH (from task_type reward)")
+        raise T2SError(f"`pick` {method} needs a verifier: set `verifier` to a model from task_type reward")
     if samples < 2 and (method in NEEDS_VERIFIER or has_verifier):
-        raise T2SError(
-            "the verifier scores sampled candidates: pass --samples N (N >= 2) and --temperature > 0"
-        )
+        raise T2SError("the verifier scores sampled candidates: set `samples` >= 2 and `temperature` > 0")
 
 
 def _argmax(indices: list[int], scores: list[float]) -> int:
@@ -47,6 +57,7 @@ def sigmoid(x: float) -> float:
 
 def pick_index(method: str, group_of: list[int | None], scores: list[float] | None) -> int:
     """The chosen candidate's index under `method` (-1: the greedy answer / nothing executed for `vote`)."""
+    method = pick_name(method)
     n = len(group_of)
     executed = [i for i in range(n) if group_of[i] is not None]
     if method == "greedy" or n == 0:
@@ -55,8 +66,8 @@ def pick_index(method: str, group_of: list[int | None], scores: list[float] | No
         winners = [i for i in executed if group_of[i] == 0]
         return winners[0] if winners else -1
     if scores is None or len(scores) != n:
-        raise T2SError(f"--pick {method} needs one verifier score per candidate")
-    if method == "reward" or not executed:
+        raise T2SError(f"`pick` {method} needs one verifier score per candidate")
+    if method == "verifier" or not executed:
         return _argmax(executed or list(range(n)), scores)
     weight: dict[int, float] = {}
     size: dict[int, int] = {}
@@ -87,6 +98,7 @@ def make_picker(
 
     executor = Executor(timeout=timeout)
     metric = metric or default_metric(bench)
+    method = pick_name(method)
 
     def vote(candidates: list[str], execute):
         return metric_vote(candidates, execute, metric, keep_distinct=keep_distinct)
@@ -149,8 +161,8 @@ def attach_candidates(report, run, rescore=None) -> None:
         res["pick"] = pred.get("pick", method)
     report.summary["pick"] = {
         "method": method,
-        "reward_model": run.info.get("reward_model"),
-        "reward_adapter": run.info.get("reward_adapter"),
+        "verifier": run.info.get("verifier"),
+        "verifier_adapter": run.info.get("verifier_adapter"),
     }
     report.summary["picked_ex"] = report.summary["ex"]
     if rescore is None:

@@ -142,9 +142,9 @@ def predict(
     """
     d = decoding or DecodingConfig()
     if d.samples > 1 and voter is None:
-        raise T2SError("self-consistency (--samples > 1) needs a voter that executes the candidates")
+        raise T2SError("self-consistency (`samples` > 1) needs a voter that executes the candidates")
     if d.samples > 1 and d.temperature <= 0 and not getattr(backend, "fixed_candidates", False):
-        raise T2SError("--samples > 1 needs --temperature > 0: greedy candidates would all be identical")
+        raise T2SError("`samples` > 1 needs `temperature` > 0: greedy candidates would all be identical")
     meta = {"decoding": d.to_dict(), **(settings or {})}
     meta["decoding"].pop("batch_size")  # batching changes speed, not answers
     writer = PredictionWriter(output, meta, overwrite=overwrite)

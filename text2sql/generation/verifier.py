@@ -28,9 +28,9 @@ def resolve_reward_model(model: str | None, adapter: str | None) -> tuple[str, s
             "base_model_name_or_path"
         )
         if not model:
-            raise T2SError(f"{adapter} does not name its base model: pass --reward-model BASE")
+            raise T2SError(f"{adapter} does not name its base model: set `verifier` to the base model")
     if not model:
-        raise T2SError("a verifier needs --reward-model PATH (a reward model or reward adapter folder)")
+        raise T2SError("a verifier needs its model: a reward model or reward adapter folder (task_type reward)")
     return str(model), adapter
 
 
@@ -65,7 +65,7 @@ class Verifier:
         if not self.adapter and not _trained_head(self.model_path):
             raise T2SError(
                 f"{self.model_path} has no trained score head: give a reward model (task_type reward, full) "
-                "or its adapter with --reward-adapter"
+                "or its adapter as `verifier_adapter`"
             )
         from transformers.utils import logging as hf_logging
 
@@ -131,7 +131,7 @@ class Verifier:
         return self.score([(msgs, a) for a in answers])
 
     def info(self) -> dict:
-        return {"reward_model": self.model_path, "reward_adapter": self.adapter}
+        return {"verifier": self.model_path, "verifier_adapter": self.adapter}
 
 
 def _trained_head(model_dir: str) -> bool:

@@ -63,19 +63,19 @@ class PromptConfig:
     def validate(self) -> None:
         load_template(self.repr)
         if self.ddl not in ("original", "normalized"):
-            raise T2SError(f"--ddl must be original or normalized, not {self.ddl!r}")
+            raise T2SError(f"`ddl` must be original or normalized, not {self.ddl!r}")
         if self.select not in METHODS:
-            raise T2SError(f"unknown --select {self.select!r}: use one of {', '.join(METHODS)}")
+            raise T2SError(f"unknown `select` {self.select!r}: use one of {', '.join(METHODS)}")
         if self.org not in ORGANIZATIONS:
-            raise T2SError(f"unknown --org {self.org!r}: use one of {', '.join(ORGANIZATIONS)}")
+            raise T2SError(f"unknown `org` {self.org!r}: use one of {', '.join(ORGANIZATIONS)}")
         if self.shots < 0 or self.rows < 0 or self.values < 0:
-            raise T2SError("--shots, --rows and --values must be >= 0")
+            raise T2SError("`shots`, `rows` and `values` must be >= 0")
         if self.max_tokens is not None and self.max_tokens <= 0:
-            raise T2SError("--max-tokens must be positive")
+            raise T2SError("`max_tokens` must be positive")
         if self.answer_format not in ANSWER_FORMATS:
-            raise T2SError(f"--answer-format must be one of {', '.join(ANSWER_FORMATS)}, not {self.answer_format!r}")
+            raise T2SError(f"`answer_format` must be one of {', '.join(ANSWER_FORMATS)}, not {self.answer_format!r}")
         if self.answer_format == "think" and self.select_cue:
-            raise T2SError("--answer-format think asks for reasoning first: drop --select-cue")
+            raise T2SError("`answer_format` think asks for reasoning first: drop `select_cue`")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -123,7 +123,7 @@ def chat_messages(config: PromptConfig, user: str) -> list[dict]:
 
 def render_chat(tokenizer, messages: list[dict], add_generation_prompt: bool = True) -> str:
     if not getattr(tokenizer, "chat_template", None):
-        raise T2SError("the tokenizer has no chat template: pass --tokenizer with one that does")
+        raise T2SError("the tokenizer has no chat template: set `tokenizer` to one that has")
     return tokenizer.apply_chat_template(
         messages, tokenize=False, add_generation_prompt=add_generation_prompt
     )
@@ -140,7 +140,7 @@ def read_pre_predictions(path: str | Path, examples: list[Example]) -> dict[str,
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise T2SError(f"cannot read --pre-predictions {p}: {e.strerror}") from None
+        raise T2SError(f"cannot read `pre_predictions` {p}: {e.strerror}") from None
     out: dict[str, str] = {}
     if p.suffix == ".jsonl":
         for n, line in enumerate(lines, 1):
@@ -193,7 +193,7 @@ def build_prompts(
         # before the tokenizer, the embedder and the similarities: they are the expensive part
         raise T2SError(
             f"--select {config.select} needs --pre-predictions (preliminary SQL per example): make them with a "
-            f"zero-shot run, e.g. `t2s predict --model M --split {split} -o runs/zero-shot` (writes "
+            f"zero-shot run, e.g. `t2s predict --model M --split {split} --output-dir runs/zero-shot` (writes "
             "runs/zero-shot/predictions.jsonl), then pass --pre-predictions runs/zero-shot/predictions.jsonl"
         )
     tpl = load_template(config.repr)
@@ -271,7 +271,7 @@ def build_prompts(
         shots: list[Example] = []
         if selector is not None:
             if config.select in ("query", "dail") and ex.id not in pre:
-                raise T2SError(f"--pre-predictions has no SQL for {ex.id}")
+                raise T2SError(f"`pre_predictions` has no SQL for {ex.id}")
             shots = selector.select(
                 ex, config.shots, sims=None if sims is None else sims[n], pre_sql=pre.get(ex.id)
             )

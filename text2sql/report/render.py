@@ -27,7 +27,7 @@ def write_report(
 ) -> dict[str, Path]:
     """Load evaluated runs and write `report.md`, `report.html` and `report.json` into `output`."""
     if names is not None and len(names) != len(run_dirs):
-        raise T2SError(f"{len(names)} name(s) for {len(run_dirs)} run(s): give one --name per run")
+        raise T2SError(f"{len(names)} name(s) for {len(run_dirs)} run(s): give one `name` per run")
     runs = [load_run(p, names[i] if names else None) for i, p in enumerate(run_dirs)]
     data = analyse(runs, baseline)
     out = Path(output)

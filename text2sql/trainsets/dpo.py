@@ -56,7 +56,7 @@ def read_candidates(path: str | Path) -> dict[str, list[str]]:
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except OSError as e:
-        raise T2SError(f"cannot read --candidates {p}: {e.strerror}") from None
+        raise T2SError(f"cannot read `candidates` {p}: {e.strerror}") from None
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -117,7 +117,7 @@ def build_dpo(
     from text2sql.execution.verdict import Judge
 
     if pairs_per_example < 1:
-        raise T2SError("--pairs-per-example must be at least 1")
+        raise T2SError("`pairs_per_example` must be at least 1")
     records = build_prompts(
         bench, split, config, limit=limit, pre_predictions=pre_predictions, tokenizer=tokenizer
     )

@@ -9,7 +9,7 @@ A spec (see examples/ablation-*.json):
      "baseline": "fk=true,rows=0,model=base"}
 
 `grid` keys are PromptConfig fields (repr, fk, rule, rows, values, shots, select, org, ...) or
-generation keys (model, adapter, backend, samples, temperature, max_new_tokens, pick, reward_model, ...); a dict value
+generation keys (model, adapter, backend, samples, temperature, max_new_tokens, pick, verifier, ...); a dict value
 sets several keys at once and is named by its `name`. Each arm lives in `output_dir/<arm name>`:
 rerunning resumes its predictions and reuses the gold-result cache, and a finished arm is skipped.
 """
@@ -26,7 +26,9 @@ from text2sql.core.errors import T2SError
 
 # Backend keys; decoding keys are DecodingConfig's fields (`seed` seeds both example selection and sampling).
 GEN_KEYS = {"model", "adapter", "backend", "base_url", "api_key_env", "concurrency", "predictions", "prompts"}
-GEN_KEYS |= {"pick", "reward_model", "reward_adapter"}  # best-of-N selection (text2sql/generation/picking.py)
+GEN_KEYS |= {"pick", "verifier", "verifier_adapter"}  # best-of-N selection (text2sql/generation/picking.py)
+# Settings renamed (old -> new); the old names are read for one release, with a note.
+RENAMED_SETTINGS = {"reward_model": "verifier", "reward_adapter": "verifier_adapter"}
 # The spec's own top-level keys.
 SPEC_KEYS = {"name", "data", "split", "limit", "output_dir", "base", "grid", "baseline", "workers"}
 
@@ -51,7 +53,7 @@ def arms(spec: dict) -> list[tuple[str, dict]]:
     grid = spec.get("grid") or {}
     if not isinstance(grid, dict) or any(not isinstance(v, list) or not v for v in grid.values()):
         raise T2SError("spec 'grid' must map each key to a non-empty list of values")
-    out = []
+    out, noted = [], set()
     for combo in itertools.product(*grid.values()) if grid else [()]:
         settings, parts = dict(spec.get("base") or {}), []
         for key, value in zip(grid, combo, strict=True):
@@ -61,7 +63,33 @@ def arms(spec: dict) -> list[tuple[str, dict]]:
                 settings[key] = value
             parts.append(f"{key}={_label(value)}")
         name = ",".join(parts) or "base"
-        out.append((re.sub(r"[^\w.,=+-]", "_", name), settings))
+        out.append((re.sub(r"[^\w.,=+-]", "_", name), renamed_settings(settings, noted)))
+    return out
+
+
+def renamed_settings(settings: dict, noted: set | None = None) -> dict:
+    """`settings` under the current key names and pick values; each old spelling prints a note (once per
+    `noted` set), so a spec written for the old names keeps running for one release."""
+    import sys
+
+    from text2sql.generation.picking import pick_name
+
+    noted = set() if noted is None else noted
+
+    def note(line: str) -> None:
+        if line not in noted:
+            noted.add(line)
+            print(f"note: {line}; the old name goes in the next release", file=sys.stderr)
+
+    out = {}
+    for key, value in settings.items():
+        if key in RENAMED_SETTINGS:
+            note(f"ablation setting {key!r} is now {RENAMED_SETTINGS[key]!r}")
+            key = RENAMED_SETTINGS[key]
+        if key == "pick" and isinstance(value, str) and pick_name(value) != value:
+            note(f"pick {value!r} is now {pick_name(value)!r}")
+            value = pick_name(value)
+        out[key] = value
     return out
 
 
@@ -141,10 +169,7 @@ def _check_arm(name: str, settings: dict) -> None:
             raise T2SError(f"the {backend} backend needs a 'model'")
         if backend == "replay" and not gen.get("predictions"):
             raise T2SError("the replay backend needs 'predictions'")
-        if decoding.samples < 1 or decoding.max_new_tokens < 1 or decoding.batch_size < 1:
-            raise T2SError("samples, max_new_tokens and batch_size must be at least 1")
-        if decoding.temperature < 0 or not 0 < decoding.top_p <= 1:
-            raise T2SError("temperature must be >= 0 and top_p in (0, 1]")
+        decoding.validate()  # its errors name the fields: the spec's keys
         if decoding.samples > 1 and decoding.temperature <= 0:
             raise T2SError("samples > 1 needs temperature > 0")
         if backend in ("hf", "vllm"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
-from text2sql.generation import DecodingConfig, library_versions, load_backend, predict
+from text2sql.generation import BackendConfig, DecodingConfig, library_versions, open_backend, predict
 
 PREDICTIONS = "predictions.jsonl"
 GENERATION = "generation.json"
@@ -140,53 +140,41 @@ def generate_predictions(
     data: str | None,
     split: str,
     output_dir: str | Path,
-    backend: str = "hf",
-    model: str | None = None,
-    adapter: str | None = None,
-    tokenizer: str | None = None,
+    source: BackendConfig | None = None,
     prompts: str | None = None,
     prompt_config=None,
     decoding: DecodingConfig | None = None,
     limit: int | None = None,
-    predictions: str | None = None,
-    base_url: str | None = None,
-    api_key_env: str = "OPENAI_API_KEY",
-    concurrency: int = 4,
-    request_timeout: float = 120.0,
     overwrite: bool = False,
     bench=None,
-    base_precision: str = "auto",
     pick: str = "vote",
     metric: str | None = None,
     keep_distinct: bool = False,
-    reward_model: str | None = None,
-    reward_adapter: str | None = None,
+    verifier: str | None = None,
+    verifier_adapter: str | None = None,
+    **backend_fields,
 ) -> GenerationRun:
-    """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings."""
+    """Build (or read) prompts, generate resumably into `output_dir/predictions.jsonl`, record settings.
+
+    The model comes from `source`, or from its fields given flat (`backend="hf", model=...`).
+    """
     from text2sql.data.benchmark import load_benchmark
 
+    if source is not None and backend_fields:
+        raise TypeError("pass the backend as `source` or as its fields, not both")
+    source = source or BackendConfig(**backend_fields)
+    model, adapter, tokenizer = source.model, source.adapter, source.tokenizer
     bench = bench or load_benchmark(data)
     decoding = decoding or DecodingConfig()
-    from text2sql.generation.picking import check_pick
+    from text2sql.generation.picking import check_pick, pick_name
 
-    check_pick(pick, decoding.samples, bool(reward_model or reward_adapter))
+    pick = pick_name(pick)
+    check_pick(pick, decoding.samples, bool(verifier or verifier_adapter))
     if not prompts:  # the questions and their databases before the model: a bad db_id costs nothing
         examples = bench.examples(split)
         bench.check_databases(examples[:limit] if limit is not None else examples)
     # the backend first: a bad model or a missing library fails before prompts are built
-    be = load_backend(
-        backend,
-        model=model,
-        adapter=adapter,
-        tokenizer=tokenizer,
-        decoding=decoding,
-        predictions=predictions,
-        base_url=base_url,
-        api_key_env=api_key_env,
-        concurrency=concurrency,
-        request_timeout=request_timeout,
-        base_precision=base_precision,
-    )
+    be = open_backend(source, decoding)
     if prompts:
         records = read_prompt_records(prompts)
     else:
@@ -220,17 +208,17 @@ def generate_predictions(
     if decoding.samples > 1:
         from text2sql.generation.picking import make_picker
 
-        verifier = None
-        if reward_model or reward_adapter:
+        scorer = None
+        if verifier or verifier_adapter:
             from text2sql.generation.verifier import Verifier
 
-            verifier = Verifier(reward_model, reward_adapter, batch_size=decoding.batch_size)
+            scorer = Verifier(verifier, verifier_adapter, batch_size=decoding.batch_size)
         from text2sql.execution.metric import default_metric
 
         vote_metric = metric or default_metric(bench)
         picking = {"pick": pick, "vote_metric": vote_metric, "vote_keep_distinct": keep_distinct}
-        picking.update(verifier.info() if verifier else {})
-        voter = make_picker(bench, pick, verifier, metric=vote_metric, keep_distinct=keep_distinct)
+        picking.update(scorer.info() if scorer else {})
+        voter = make_picker(bench, pick, scorer, metric=vote_metric, keep_distinct=keep_distinct)
     hashes = sorted({r.get("config_hash") for r in records} - {None})
     info = {
         **be.info(),
@@ -247,7 +235,9 @@ def generate_predictions(
     if warning:
         info["warning"] = warning
     out = Path(output_dir)
-    settings = {k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")}
+    settings = {
+        k: info.get(k) for k in ("backend", "model", "base_url", "adapter", "prompt_config_hash", "split")
+    }
     settings.update(picking)  # the pick decides each answer: resuming under another is refused
     generated = 0  # rows this invocation generated (a resumed run counts only those)
 
@@ -311,4 +301,56 @@ def score(bench, run: GenerationRun, output_dir: str | Path | None = None, **eva
     annotate(report, run, lambda sqls: evaluate(bench, run.examples, sqls, **eval_kwargs))
     if output_dir is not None:
         report.write(output_dir)
+    return report
+
+
+@dataclass
+class ScoringConfig:
+    """How `t2s eval` scores predictions: the execution bounds, the metric and the gold cache.
+
+    Errors name the fields (`timeout`); the CLI shows them as its flags (--timeout).
+    """
+
+    timeout: float = 30.0  # seconds per query
+    workers: int | None = None  # None: one per core
+    keep_distinct: bool = False
+    metric: str | None = None  # None: the benchmark's own (BIRD data -> bird)
+    ves: bool = False
+    ves_runs: int = 100
+    cache_dir: str | Path | None = None
+    use_cache: bool = True
+
+    def validate(self) -> None:
+        from text2sql.execution.metric import check_metric
+
+        if not self.timeout > 0:
+            raise T2SError("`timeout` must be positive")
+        if self.workers is not None and self.workers < 1:
+            raise T2SError("`workers` must be at least 1")
+        if self.metric is not None:
+            check_metric(self.metric)
+        if self.ves_runs < 1:
+            raise T2SError("`ves_runs` must be at least 1")
+
+    def evaluate_kwargs(self, with_ves: bool = True) -> dict:
+        """Keyword arguments of `text2sql.eval.evaluate.evaluate` (without VES: a rescoring of other SQL)."""
+        from dataclasses import asdict
+
+        kwargs = asdict(self)
+        if not with_ves:
+            kwargs.pop("ves")
+            kwargs.pop("ves_runs")
+        return kwargs
+
+
+def score_predictions(bench, examples: list, sqls: list[str], scoring: ScoringConfig, run=None):
+    """The `EvalReport` of `sqls` on `examples`; with the `GenerationRun` that made them, its settings and
+    (under self-consistency) the greedy, voted and per-candidate EX beside the picked one."""
+    from text2sql.eval.evaluate import evaluate
+
+    scoring.validate()
+    report = evaluate(bench, examples, sqls, **scoring.evaluate_kwargs())
+    if run is not None:
+        rescore = scoring.evaluate_kwargs(with_ves=False)
+        annotate(report, run, lambda other: evaluate(bench, examples, other, **rescore))
     return report
