@@ -168,3 +168,24 @@ def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_
     assert "sql" not in make_picker(sample_bench, "greedy", verifier)(
         record, cands
     )  # the greedy answer stands
+
+
+def test_verifier_scores_each_distinct_candidate_once(sample_bench, tiny_verifier):
+    from text2sql.generation.verifier import Verifier
+    from text2sql.prompts.builder import PromptConfig, build_prompts
+
+    record = build_prompts(sample_bench, "dev", PromptConfig(), limit=1)[0]
+    verifier = Verifier(str(tiny_verifier), batch_size=2)
+    seen = []
+    forward = verifier.model.forward
+
+    def counting(*args, **kwargs):
+        seen.append(len(kwargs["input_ids"]))
+        return forward(*args, **kwargs)
+
+    verifier.model.forward = counting
+    cands = ["SELECT count(*) FROM student", "SELECT name FROM student"] * 3
+    scores = verifier.score_record(record, cands)
+    assert sum(seen) == 2  # six candidates, two distinct answers
+    assert scores[0::2] == [scores[0]] * 3 and scores[1::2] == [scores[1]] * 3
+    assert scores[:2] == pytest.approx(verifier.score_record(record, cands[:2]))

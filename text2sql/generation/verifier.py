@@ -44,16 +44,20 @@ class Verifier:
         tokenizer: str | None = None,
         device: str | None = None,
         batch_size: int = 8,
+        precision: str = "auto",
     ):
         import torch
         from transformers import AutoModelForSequenceClassification
 
+        from text2sql.core.hardware import resolve_precision, torch_dtype
         from text2sql.models.loading import load_pretrained
         from text2sql.prompts.tokenizer import load_tokenizer
 
         self.model_path, self.adapter = resolve_reward_model(model, adapter)
         self.batch_size = max(1, batch_size)
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        # bf16 where the hardware computes it (an AVX512-BF16 CPU scores best-of-8 ~3x faster than in fp32)
+        self.precision = resolve_precision(precision, self.device)
         tok_src = tokenizer or (
             self.adapter
             if self.adapter and (Path(self.adapter) / "tokenizer_config.json").is_file()
@@ -78,7 +82,7 @@ class Verifier:
                 self.model_path,
                 what="reward model",
                 num_labels=1,
-                dtype=torch.bfloat16 if self.device == "cuda" else torch.float32,
+                dtype=torch_dtype(self.precision),
             )
         finally:
             hf_logging.set_verbosity(level)
@@ -97,10 +101,14 @@ class Verifier:
 
         from text2sql.train.reward_model import reward_input_ids
 
-        ids = [
+        all_ids = [
             reward_input_ids(self.tokenizer, msgs, [{"role": "assistant", "content": answer}])
             for msgs, answer in items
         ]
+        # best-of-N samples repeat themselves: each distinct input is scored once
+        first: dict[tuple, int] = {}
+        slot = [first.setdefault(tuple(x), len(first)) for x in all_ids]
+        ids = [list(k) for k in first]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths -> little padding
         out = [0.0] * len(ids)
         pad = self.tokenizer.pad_token_id
@@ -118,7 +126,7 @@ class Verifier:
                 ).logits
             for row, i in enumerate(idx):
                 out[i] = float(logits[row, 0].float())
-        return out
+        return [out[j] for j in slot]
 
     def score_record(self, record: dict, sqls: list[str]) -> list[float]:
         """Scores of candidate SQL for one prompt record, answered as the training pairs were answered."""
