@@ -11,12 +11,13 @@ runs the real `t2s` commands a user would, in WORKDIR, one stage after another:
 - dpo: `t2s build-dpo` (rejected SQL proven wrong by execution), DPO of the SFT model, eval;
 - grpo: `t2s build-prompts` on train, GRPO of the SFT model with t2s's execution reward, eval;
 - vote: best-of-8 sampled from the SFT model, picked by execution-result vote;
-- verifier: a reward model trained on the DPO pairs picks among the same 8 samples.
+- verifier: a reward model (LoRA on the SFT model) trained on the DPO pairs picks among the vote stage's
+  8 samples, replayed from its predictions file (`t2s eval -p FILE --samples 8 --pick verifier`).
 
 Every stage writes into its own folder and is skipped when its `summary.json` exists, so an interrupted
 run continues where it stopped. The table printed at the end (and written to WORKDIR/table.md) gives EX
 with its Wilson 95% interval, the McNemar exact p-value against the stage it builds on, and the stage's
-wall time. Spider lives in ../shared/data/spider (or --spider).
+wall time. Spider lives in $T2S_SHARED/data/spider (default ../shared; or --spider).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SPIDER = REPO.parent / "shared" / "data" / "spider"
+SPIDER = Path(os.environ.get("T2S_SHARED", REPO.parent / "shared")) / "data" / "spider"
 STAGES = ("zero-shot", "sft", "dpo", "grpo", "vote", "verifier")
 PARENT = {"sft": "zero-shot", "dpo": "sft", "grpo": "sft", "vote": "sft", "verifier": "sft"}
 
@@ -113,9 +114,14 @@ def main() -> None:
     ap.add_argument("--spider", type=Path, default=SPIDER)
     ap.add_argument("--train", type=int, default=1000, help="Spider train examples (seeded subset).")
     ap.add_argument("--dev", type=int, default=200, help="Spider dev questions (seeded, fixed).")
-    ap.add_argument("--epochs", type=float, default=2.0, help="SFT epochs.")
+    ap.add_argument("--epochs", type=float, default=1.0, help="SFT epochs.")
+    ap.add_argument(
+        "--max-seq-length", type=int, default=2600, help="SFT tokens per example: Spider's longest fit, none dropped."
+    )
     ap.add_argument("--samples", type=int, default=8, help="Candidates for vote / verifier.")
-    ap.add_argument("--grpo-steps", type=int, default=60)
+    ap.add_argument("--grpo-steps", type=int, default=20, help="GRPO steps (one prompt x 8 samples each).")
+    ap.add_argument("--dpo-steps", type=int, default=16, help="DPO optimizer steps (8 pairs each).")
+    ap.add_argument("--verifier-steps", type=int, default=16, help="Verifier (reward model) steps (8 pairs each).")
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
@@ -153,14 +159,18 @@ def main() -> None:
         t2s("build-sft", "--data", data, "--tokenizer", model, "--output", str(d / "train.jsonl"), cwd=work, log=log)
         t2s("train", recipe, "--set", f"model_name_or_path={model}", "--set", f"train_file={d / 'train.jsonl'}",
             "--set", f"output_dir={sft_model}", "--set", f"num_train_epochs={args.epochs}",
-            "--set", "max_steps=-1", cwd=work, log=log)  # fmt: skip
+            "--set", "max_steps=-1", "--set", f"max_seq_length={args.max_seq_length}",
+            "--set", "train_sampling_strategy=group_by_length",
+            # the recipe's batch of 8 as 4 x 2: Spider's 2,400-token schemas at 8 per step need ~19 GB
+            "--set", "per_device_train_batch_size=4", "--set", "gradient_accumulation_steps=2",
+            cwd=work, log=log)  # fmt: skip
         t2s("eval", *gen(sft_model), "--output-dir", str(d / "eval"), cwd=work, log=log)
 
     def dpo(d, log):
         t2s("build-dpo", "--data", data, "--tokenizer", model, "--pairs-per-example", "2",
             "--output", str(d / "train.jsonl"), cwd=work, log=log)  # fmt: skip
         t2s("train", str(REPO / "train_args" / "smollm2-dpo.json"), "--set", f"model_name_or_path={sft_model}",
-            "--set", f"train_file={d / 'train.jsonl'}",
+            "--set", f"train_file={d / 'train.jsonl'}", "--set", f"max_steps={args.dpo_steps}",
             "--set", f"output_dir={d / 'model'}", cwd=work, log=log)  # fmt: skip
         t2s("eval", *gen(str(d / "model")), "--output-dir", str(d / "eval"), cwd=work, log=log)
 
@@ -184,10 +194,16 @@ def main() -> None:
             t2s("build-dpo", "--data", data, "--tokenizer", model, "--pairs-per-example", "2",
                 "--output", str(pairs), cwd=work, log=log)  # fmt: skip
         t2s("train", str(REPO / "train_args" / "smollm2-reward.json"), "--set", f"model_name_or_path={sft_model}",
-            "--set", f"train_file={pairs}", "--set", f"output_dir={d / 'verifier'}", cwd=work, log=log)  # fmt: skip
-        # the same samples as the vote stage (same seed), picked by the verifier instead
-        t2s("eval", *gen(sft_model), *sampling, "--pick", "verifier", "--verifier",
-            str(d / "verifier"), "--output-dir", str(d / "eval"), cwd=work, log=log)  # fmt: skip
+            "--set", f"train_file={pairs}", "--set", f"output_dir={d / 'verifier'}",
+            "--set", f"max_steps={args.verifier_steps}",
+            # 8 pairs a step as 4 x 2: a batch of 8 chosen + 8 rejected Spider prompts needs ~20 GB on CPU
+            "--set", "per_device_train_batch_size=4", "--set", "gradient_accumulation_steps=2",
+            cwd=work, log=log)  # fmt: skip
+        # the vote stage's very candidates, replayed and picked by the verifier instead: no second sampling
+        run_stage("vote", vote)
+        t2s("eval", "--data", data, "--split", "dev", "-p", str(work / "vote" / "eval" / "predictions.jsonl"),
+            "--samples", str(args.samples), "--pick", "verifier", "--verifier", str(d / "verifier"),
+            "--output-dir", str(d / "eval"), cwd=work, log=log)  # fmt: skip
 
     bodies = {"zero-shot": zero_shot, "sft": sft, "dpo": dpo, "grpo": grpo, "vote": vote, "verifier": verifier}
     for stage in stages:

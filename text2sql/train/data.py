@@ -45,7 +45,7 @@ class FitReport:
         if self.no_gold:
             parts.append(f"{self.no_gold} dropped without a gold SQL")
         hint = (
-            " (raise the limit, or rebuild the data with `t2s build-sft --max-tokens N`)"
+            " (raise the limit, or rebuild the data with `t2s build-sft --max-tokens N`; `t2s build-dpo` for pairs)"
             if self.too_long or self.prompt_too_long
             else ""
         )
