@@ -179,7 +179,8 @@ def main() -> None:
             "--output", str(d / "prompts.jsonl"), cwd=work, log=log)  # fmt: skip
         t2s("train", str(REPO / "train_args" / "smollm2-grpo.json"), "--set", f"model_name_or_path={sft_model}",
             "--set", f"train_file={d / 'prompts.jsonl'}",
-            "--set", f"output_dir={d / 'model'}", "--set", f"max_steps={args.grpo_steps}", cwd=work, log=log)  # fmt: skip
+            "--set", f"output_dir={d / 'model'}", "--set", f"max_steps={args.grpo_steps}",
+            "--set", f"reward_data={data}", cwd=work, log=log)  # fmt: skip
         t2s("eval", *gen(str(d / "model")), "--output-dir", str(d / "eval"), cwd=work, log=log)
 
     sampling = ["--samples", str(args.samples), "--temperature", "0.8", "--top-p", "0.95"]
