@@ -120,7 +120,7 @@ def main() -> None:
     )
     ap.add_argument("--samples", type=int, default=8, help="Candidates for vote / verifier.")
     ap.add_argument("--grpo-steps", type=int, default=20, help="GRPO steps (one prompt x 8 samples each).")
-    ap.add_argument("--dpo-steps", type=int, default=16, help="DPO optimizer steps (8 pairs each).")
+    ap.add_argument("--dpo-steps", type=int, default=6, help="DPO optimizer steps (8 pairs each).")
     ap.add_argument("--verifier-steps", type=int, default=16, help="Verifier (reward model) steps (8 pairs each).")
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--seed", type=int, default=0)
