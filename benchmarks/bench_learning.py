@@ -171,9 +171,6 @@ def main() -> None:
             "--output", str(d / "train.jsonl"), cwd=work, log=log)  # fmt: skip
         t2s("train", str(REPO / "train_args" / "smollm2-dpo.json"), "--set", f"model_name_or_path={sft_model}",
             "--set", f"train_file={d / 'train.jsonl'}", "--set", f"max_steps={args.dpo_steps}",
-            # 8 pairs a step as 1 x 8: at 4 pairs a micro-batch (policy + reference logits over a 49k vocabulary,
-            # 1,536 tokens) the run was OOM-killed at 24 GB RSS
-            "--set", "per_device_train_batch_size=1", "--set", "gradient_accumulation_steps=8",
             "--set", f"output_dir={d / 'model'}", cwd=work, log=log)  # fmt: skip
         t2s("eval", *gen(str(d / "model")), "--output-dir", str(d / "eval"), cwd=work, log=log)
 
