@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from text2sql.core.errors import T2SError
+from text2sql.execution.rewards.judging import RewardSettings
+
+# the reward_<name> config keys: RewardSettings' fields of the same name, with its defaults (declared there once)
+SETTINGS_KEYS = ("correct", "executes", "fails", "timeout", "metric", "keep_distinct", "workers")
 
 
 @dataclass
@@ -26,31 +30,29 @@ class RewardArguments:
             "help": "Benchmark folder the prompts were built from (its databases; default the sample)."
         },
     )
-    reward_correct: float = field(default=1.0, metadata={"help": "execution reward when correct"})
+    reward_correct: float = field(
+        default=RewardSettings.correct, metadata={"help": "execution reward when correct"}
+    )
     reward_executes: float = field(
-        default=0.1, metadata={"help": "execution reward when it runs but is wrong"}
+        default=RewardSettings.executes, metadata={"help": "execution reward when it runs but is wrong"}
     )
-    reward_fails: float = field(default=0.0, metadata={"help": "execution reward otherwise"})
-    reward_timeout: float = field(default=5.0, metadata={"help": "seconds per predicted query"})
+    reward_fails: float = field(default=RewardSettings.fails, metadata={"help": "execution reward otherwise"})
+    reward_timeout: float = field(
+        default=RewardSettings.timeout, metadata={"help": "seconds per predicted query"}
+    )
     reward_metric: str | None = field(
-        default=None, metadata={"help": "spider | bird (default: the benchmark's, as `t2s eval` picks it)"}
+        default=RewardSettings.metric,
+        metadata={"help": "spider | bird (default: the benchmark's, as `t2s eval` picks it)"},
     )
-    reward_keep_distinct: bool = False
+    reward_keep_distinct: bool = RewardSettings.keep_distinct
     reward_workers: int | None = field(
-        default=None, metadata={"help": "reward worker processes (default: one per core, at most 8)"}
+        default=RewardSettings.workers,
+        metadata={"help": "reward worker processes (default: one per core, at most 8)"},
     )
 
-    def settings(self):
-        from text2sql.execution.rewards import RewardSettings
-
+    def settings(self) -> RewardSettings:
         return RewardSettings(
-            correct=self.reward_correct,
-            executes=self.reward_executes,
-            fails=self.reward_fails,
-            timeout=self.reward_timeout,
-            metric=self.reward_metric,
-            keep_distinct=self.reward_keep_distinct,
-            workers=self.reward_workers,
+            **{key: getattr(self, f"reward_{key}") for key in SETTINGS_KEYS},
             overlap="result_overlap" in self.reward_funcs,
         )
 

@@ -55,32 +55,20 @@ class Verdict:
     reads_table: bool = True  # it reads a table of the target schema (else no partial reward)
 
 
-def worker_settings(s: RewardSettings) -> dict:
-    """What a worker needs of the settings, as a plain picklable dict."""
-    return dict(
-        timeout=s.timeout,
-        gold_timeout=s.gold_timeout,
-        metric=s.metric,
-        keep_distinct=s.keep_distinct,
-        max_rows=s.max_rows,
-        overlap=s.overlap,
-    )
-
-
-def worker_judge(settings: dict) -> tuple[Judge, Executor]:
+def worker_judge(settings: RewardSettings) -> tuple[Judge, Executor]:
     """A worker's verdict engine and its executor: predictions under the reward deadline, gold under
     `t2s eval`'s (a slow gold query is not the model's fault), gold results cached."""
     # one worker serves many databases: keep their connections (Spider train has 140 databases)
-    ex = Executor(timeout=settings["timeout"], max_rows=settings["max_rows"], max_connections=256)
+    ex = Executor(timeout=settings.timeout, max_rows=settings.max_rows, max_connections=256)
 
     def gold(db: str, sql: str) -> ExecResult:
-        ex.timeout = settings["gold_timeout"]
+        ex.timeout = settings.gold_timeout
         try:
             return ex.execute(db, sql)
         finally:
-            ex.timeout = settings["timeout"]
+            ex.timeout = settings.timeout
 
-    judge = Judge(ex.execute, gold, metric=settings["metric"], keep_distinct=settings["keep_distinct"])
+    judge = Judge(ex.execute, gold, metric=settings.metric, keep_distinct=settings.keep_distinct)
     return judge, ex
 
 

@@ -17,11 +17,10 @@ from text2sql.execution.rewards.judging import (
     Verdict,
     judge_completion,
     worker_judge,
-    worker_settings,
 )
 
 
-def _worker_main(conn, settings: dict) -> None:
+def _worker_main(conn, settings: RewardSettings) -> None:
     """Worker loop: receive a list of jobs, answer each with `(index, Verdict)` as soon as it is done."""
     judge, _ = worker_judge(settings)
     conn.send("ready")
@@ -33,11 +32,11 @@ def _worker_main(conn, settings: dict) -> None:
         if jobs is None:
             return
         for job in jobs:
-            conn.send((job[0], judge_completion(judge, job, settings["overlap"])))
+            conn.send((job[0], judge_completion(judge, job, settings.overlap)))
 
 
 class _Worker:
-    def __init__(self, ctx, settings: dict):
+    def __init__(self, ctx, settings: RewardSettings):
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker_main, args=(child, settings), daemon=True)
         self.proc.start()
@@ -71,7 +70,7 @@ class RewardPool:
     """Persistent spawn workers; jobs for one prompt (database and gold) always go to the same worker."""
 
     def __init__(self, settings: RewardSettings, workers: int):
-        self.settings = worker_settings(settings)
+        self.settings = settings  # a plain dataclass: pickled to each spawn worker
         self.ctx = mp.get_context("spawn")
         self.workers = [_Worker(self.ctx, self.settings) for _ in range(workers)]
         for w in self.workers:

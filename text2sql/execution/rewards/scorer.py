@@ -21,7 +21,6 @@ from text2sql.execution.rewards.judging import (
     judge_completion,
     reads_schema_table,
     worker_judge,
-    worker_settings,
 )
 from text2sql.execution.rewards.pool import RewardPool
 
@@ -73,7 +72,7 @@ class RewardScorer:
         n = self.settings.workers if self.settings.workers is not None else default_workers()
         self._pool = RewardPool(self.settings, n) if n > 0 else None
         # workers=0: judged in this process (the engine and its executor)
-        self._local, self._executor = worker_judge(worker_settings(self.settings)) if n == 0 else (None, None)
+        self._local, self._executor = worker_judge(self.settings) if n == 0 else (None, None)
         self._files: dict[str, list[str]] = {}
         self._tables: dict[str, frozenset[str]] = {}
         self._gold_warned = False
