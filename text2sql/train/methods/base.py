@@ -68,6 +68,19 @@ class Method:
         raise NotImplementedError(self.name)
 
 
+def trainer_kwargs(cfg, model, peft_config, tokenizer, data: TrainData, callbacks) -> dict:
+    """The arguments every TRL trainer takes, passed the same way by every method."""
+    return dict(
+        model=model,
+        args=cfg.args,
+        train_dataset=data.train,
+        eval_dataset=data.eval,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=callbacks,
+    )
+
+
 def print_main(is_main: bool, line: str) -> None:
     if is_main:
         print(f"[t2s] {line}", flush=True)

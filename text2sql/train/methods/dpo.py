@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from text2sql.train.methods.base import Method, TrainData, firefly_rows, print_main
+from text2sql.train.methods.base import Method, TrainData, firefly_rows, print_main, trainer_kwargs
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,7 @@ class DPO(Method):
         # the same base (no second copy in memory); when continuing an SFT adapter it keeps a frozen copy of
         # that adapter ("ref") as the reference, i.e. the SFT policy; in full mode it copies the initial model.
         return DPOTrainer(
-            model=model,
-            ref_model=None,
-            args=cfg.args,
-            train_dataset=data.train,
-            eval_dataset=data.eval,
-            processing_class=tokenizer,
-            peft_config=peft_config,
-            callbacks=callbacks,
+            ref_model=None, **trainer_kwargs(cfg, model, peft_config, tokenizer, data, callbacks)
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from text2sql.train.methods.base import Method, TrainData, print_main
+from text2sql.train.methods.base import Method, TrainData, print_main, trainer_kwargs
 from text2sql.train.rl import RewardArguments
 
 
@@ -52,16 +52,9 @@ class OnlineRL(Method):
             def on_train_end(self, args, state, control, **kwargs):
                 scorer.close()
 
-        return getattr(trl, self.trl_trainer)(
-            model=model,
-            reward_funcs=funcs,
-            args=cfg.args,
-            train_dataset=train_ds,
-            eval_dataset=eval_ds,
-            processing_class=tokenizer,
-            peft_config=peft_config,
-            callbacks=[*(callbacks or []), _CloseScorer()],
-        )
+        callbacks = [*(callbacks or []), _CloseScorer()]
+        kwargs = trainer_kwargs(cfg, model, peft_config, tokenizer, data, callbacks)
+        return getattr(trl, self.trl_trainer)(reward_funcs=funcs, **kwargs)
 
 
 GRPO = OnlineRL("grpo", "GRPOConfig", RewardArguments, takes_beta=True, trl_trainer="GRPOTrainer")

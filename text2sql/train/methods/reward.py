@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from text2sql.train.methods.base import Method, TrainData, print_main
+from text2sql.train.methods.base import Method, TrainData, print_main, trainer_kwargs
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,7 @@ class Reward(Method):
     def trainer(self, cfg, model, peft_config, tokenizer, data: TrainData, callbacks):
         from trl import RewardTrainer
 
-        return RewardTrainer(
-            model=model,
-            args=cfg.args,
-            train_dataset=data.train,
-            eval_dataset=data.eval,
-            processing_class=tokenizer,
-            peft_config=peft_config,
-            callbacks=callbacks,
-        )
+        return RewardTrainer(**trainer_kwargs(cfg, model, peft_config, tokenizer, data, callbacks))
 
 
 # qlora only: as for SFT/DPO an fp32 adapter and score head (a faithful resume); lora keeps what peft made

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from text2sql.train.methods.base import Method, TrainData, firefly_rows, print_main
+from text2sql.train.methods.base import Method, TrainData, firefly_rows, print_main, trainer_kwargs
 
 
 def score_only_labelled_tokens() -> None:
@@ -75,15 +75,8 @@ class SFT(Method):
         if os.environ.get("T2S_DENSE_LM_HEAD") != "1":  # 1: TRL's default, for benchmarks' before/after
             score_only_labelled_tokens()
         row_packed = args.packing and needs_row_packing(getattr(model.config, "_attn_implementation", None))
-        trainer = (RowPackedSFTTrainer if row_packed else SFTTrainer)(
-            model=model,
-            args=args,
-            train_dataset=data.train,
-            eval_dataset=data.eval,
-            processing_class=tokenizer,
-            peft_config=peft_config,
-            callbacks=callbacks,
-        )
+        trainer_class = RowPackedSFTTrainer if row_packed else SFTTrainer
+        trainer = trainer_class(**trainer_kwargs(cfg, model, peft_config, tokenizer, data, callbacks))
         if args.bf16 and args.device.type == "cpu" and os.environ.get("T2S_BF16_LM_HEAD") != "1":
             lm_head_in_fp32(trainer)
         return trainer
