@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from functools import lru_cache
+from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.prompts.ddl import quote_name
@@ -79,3 +80,11 @@ def distinct_values(db_path: str, table: str, column: str, limit: int) -> tuple[
         f"AND {quote_name(column)} != '' LIMIT {int(limit)}",
     )
     return () if res is None else tuple(str(r[0]) for r in res.rows)
+
+
+def db_path_or_none(bench, db_id: str) -> Path | None:
+    """A pool database may be missing on disk (Spider's baseball_1, soccer_1): schema text still works."""
+    try:
+        return bench.db_path(db_id)
+    except T2SError:
+        return None
