@@ -79,9 +79,9 @@ def build_prompts(
     if config.shots > 0 and config.select in ("query", "dail") and pre_predictions is None and split != "train":
         # before the tokenizer, the embedder and the similarities: they are the expensive part
         raise T2SError(
-            f"--select {config.select} needs --pre-predictions (preliminary SQL per example): make them with a "
+            f"`select` {config.select} needs `pre_predictions` (preliminary SQL per example): make them with a "
             f"zero-shot run, e.g. `t2s predict --model M --split {split} --output-dir runs/zero-shot` (writes "
-            "runs/zero-shot/predictions.jsonl), then pass --pre-predictions runs/zero-shot/predictions.jsonl"
+            "runs/zero-shot/predictions.jsonl), then pass `pre_predictions` runs/zero-shot/predictions.jsonl"
         )
     tpl = load_template(config.repr)
     examples = bench.examples(split)
