@@ -156,3 +156,44 @@ def test_generation_flags_come_from_the_config_fields():
     rows = config_options("text2sql.generation.base:DecodingConfig", skip=("seed",), defaults={"samples": 5})
     assert [r[0] for r in rows] == [f.name for f in fields(DecodingConfig) if f.name != "seed"]
     assert dict((r[0], r[2].default) for r in rows)["samples"] == 5
+
+
+def test_prompt_flags_come_from_the_prompt_config_fields():
+    """Options defined once: each PromptConfig field is a flag of build-prompts/sft/dpo, predict and eval, with
+    the field's default and help; `values` is the two options --values and --values-per-column."""
+    from dataclasses import fields
+
+    from text2sql.cli.generate import GEN_OPTIONS, _prompt_options
+    from text2sql.cli.prompts import PROMPT_OPTIONS
+    from text2sql.prompts.config import PromptConfig
+
+    table = {name: opt for name, _, opt in PROMPT_OPTIONS}
+    for f in fields(PromptConfig):
+        if f.name == "values":
+            continue
+        flag = "--shot-seed" if f.name == "seed" else "--" + f.name.replace("_", "-")
+        assert table[f.name].param_decls[0].split("/")[0] == flag and table[f.name].help == f.metadata["help"]
+        assert table[f.name].default == (None if f.name == "system_prompt" else f.default), f.name
+    assert table["fk"].param_decls == ("--fk/--no-fk",)
+    assert table["select_cue"].param_decls == ("--select-cue/--no-select-cue",)
+    assert table["values"].param_decls == ("--values/--no-values",) and table["values_per_column"].default == 3
+    generating = {name for name, _, _ in GEN_OPTIONS + _prompt_options()}
+    assert {f.name for f in fields(PromptConfig)} <= generating  # predict and eval take every prompt option
+
+
+def test_prompt_flags_build_the_library_config_and_errors_name_them(tmp_path):
+    from text2sql.prompts.config import PromptConfig
+
+    out = tmp_path / "p.jsonl"
+    t2s("build-prompts", "--limit", "1", "--no-fk", "--values", "--values-per-column", "2", "--shots", "1",
+        "--select", "random", "--shot-seed", "3", "--dail-threshold", "0.5", "--output", str(out))  # fmt: skip
+    record = json.loads(out.read_text().splitlines()[0])
+    want = PromptConfig(fk=False, values=2, shots=1, select="random", seed=3, dail_threshold=0.5)
+    assert record["config"] == want.to_dict() and record["config_hash"] == want.hash()
+    for args, line in [
+        (("--dail-threshold", "2"), "error: --dail-threshold is a similarity in [0, 1], not 2.0"),
+        (("--values-per-column", "-1", "--values"), "error: --shots, --rows and --values-per-column must be >= 0"),
+        (("--answer-format", "think", "--select-cue"), "error: --answer-format think asks for reasoning first: drop --select-cue"),
+    ]:  # fmt: skip
+        res = t2s("build-prompts", *args, "--output", str(tmp_path / "x.jsonl"), check=False)
+        assert res.returncode == 2 and res.stderr.strip().splitlines() == [line], res.stderr

@@ -106,7 +106,7 @@ def test_blob_cells_survive_the_json_cache():
 
 # -- row 4: an endless view listed in the schema -------------------------------------------------
 def test_endless_view_contents_are_skipped_within_the_deadline(tmp_path, monkeypatch, capsys):
-    from text2sql.prompts import representations as rep
+    from text2sql.prompts import contents as rep
 
     db = tmp_path / "endless.sqlite"
     con = sqlite3.connect(db)

@@ -141,7 +141,7 @@ def test_bad_options_are_one_line_errors(sample_bench, tok):
         PromptConfig(repr="nope").validate()
     with pytest.raises(T2SError):
         PromptConfig(select="nope").validate()
-    with pytest.raises(T2SError, match="pre-predictions"):
+    with pytest.raises(T2SError, match="^`select` query needs `pre_predictions`"):  # fields, not flags
         build_prompts(sample_bench, "dev", PromptConfig(shots=1, select="query"), limit=1, tokenizer=tok)
 
 

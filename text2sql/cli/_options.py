@@ -180,12 +180,15 @@ def config_options(
     names: dict[str, str] | None = None,
     defaults: dict | None = None,
     short: dict[str, str] | None = None,
+    flags: dict[str, str] | None = None,
 ) -> list[tuple]:
     """Option-table rows for the fields of a config dataclass ("module:Class"): `--field-name`, the field's
-    default and its `help` metadata, so that an option is defined once, in the library.
+    default and its `help` metadata, so that an option is defined once, in the library. A bool field is a
+    `--field/--no-field` switch.
 
-    `names` renames a field's option (DecodingConfig.seed is --sampling-seed), `defaults` overrides a
-    default, `short` adds a short flag. The module is imported here: keep such configs free of heavy imports.
+    `names` renames a field's option (DecodingConfig.seed is --sampling-seed), `flags` only respells its flag
+    (PromptConfig.seed is --shot-seed, and errors naming `seed` show that flag), `defaults` overrides a default,
+    `short` adds a short flag. The module is imported here: keep such configs free of heavy imports.
     """
     import importlib
     import typing
@@ -194,7 +197,7 @@ def config_options(
     module, cls_name = target.split(":")
     cls = getattr(importlib.import_module(module), cls_name)
     hints = typing.get_type_hints(cls)
-    names, defaults, short = names or {}, defaults or {}, short or {}
+    names, defaults, short, flags = names or {}, defaults or {}, short or {}, flags or {}
     rows = []
     for f in fields(cls):
         if f.name in skip:
@@ -202,6 +205,9 @@ def config_options(
         name = names.get(f.name, f.name)
         default = defaults.get(f.name, f.default)
         ann = hints[f.name] if default is not None or f.default is None else hints[f.name] | None
-        decls = ["--" + name.replace("_", "-"), *([short[f.name]] if f.name in short else [])]
+        flag = flags.get(f.name, "--" + name.replace("_", "-"))
+        if hints[f.name] is bool:
+            flag = f"{flag}/--no-{flag[2:]}"
+        decls = [flag, *([short[f.name]] if f.name in short else [])]
         rows.append((name, ann, typer.Option(default, *decls, help=f.metadata.get("help"))))
     return rows

@@ -40,9 +40,9 @@ GEN_OPTIONS = [
 
 
 def _prompt_options(exclude=()):
-    from text2sql.cli.prompts import _COMMON  # the build-prompts options, reused as they are
+    from text2sql.cli.prompts import PROMPT_OPTIONS  # the build-prompts options, reused as they are
 
-    return [o for o in _COMMON if o[0] not in exclude]
+    return [o for o in PROMPT_OPTIONS if o[0] not in exclude]
 
 
 def with_generation_options(func=None, *, exclude=("data", "limit")):
@@ -102,10 +102,10 @@ def run_generation(
 
     prompt_config = None
     if not gen["prompts"]:
-        from text2sql.cli.prompts import _config
+        from text2sql.cli.prompts import prompt_config as config_from
 
         shared = {k: gen.get(k) for k, _, _ in _prompt_options()}
-        prompt_config = _config(shared)
+        prompt_config = config_from(shared)
     decoding = decoding_from(gen)
     source = source_from(gen, predictions)
     if output_dir is None:

@@ -1,4 +1,5 @@
-"""`t2s build-prompts`, `t2s build-sft`, `t2s build-dpo`: one set of prompt options for all three."""
+"""`t2s build-prompts`, `t2s build-sft`, `t2s build-dpo`: one set of prompt options for all three (and for
+`t2s predict` and `t2s eval`), generated from PromptConfig's fields."""
 
 from __future__ import annotations
 
@@ -7,90 +8,47 @@ from pathlib import Path
 
 import typer
 
-# The options every command shares; each becomes a PromptConfig field (or a build argument).
-_COMMON = [
-    (
-        "data",
-        Path | None,
-        typer.Option(None, "--data", help="Benchmark folder or SQLite file (default: bundled sample)."),
-    ),
-    (
-        "repr",
-        str,
-        typer.Option("code", "--repr", help="basic | text | openai | code | alpaca, or a .toml template."),
-    ),
-    ("fk", bool, typer.Option(True, "--fk/--no-fk", help="Show foreign keys.")),
-    ("rule", bool, typer.Option(True, "--rule/--no-rule", help='The "with no explanation" instruction.')),
-    ("rows", int, typer.Option(0, "--rows", help="Sample rows per table.")),
-    (
-        "values",
-        bool,
-        typer.Option(False, "--values/--no-values", help="A few distinct values per text column."),
-    ),
+from text2sql.cli._options import config_options, with_options
+
+# `--values` switches PromptConfig.values on, `--values-per-column` says how many: two options, one field.
+_VALUES = [
+    ("values", bool, typer.Option(False, "--values/--no-values", help="A few distinct values per text column.")),
     ("values_per_column", int, typer.Option(3, "--values-per-column", help="How many values with --values.")),
-    ("ddl", str, typer.Option("original", "--ddl", help="For --repr code: original | normalized DDL.")),
-    ("shots", int, typer.Option(0, "--shots", help="Examples per prompt (k-shot).")),
-    ("select", str, typer.Option("question", "--select", help="random | question | masked | query | dail.")),
-    ("org", str, typer.Option("dail", "--org", help="Example organisation: full | sql | dail.")),
-    (
-        "max_tokens",
-        int | None,
-        typer.Option(None, "--max-tokens", help="Token budget of the rendered chat prompt."),
+]  # fmt: skip
+
+# The prompt options of build-prompts/sft/dpo, predict and eval: one per PromptConfig field (default and help
+# from the field; a new field is a new flag), and the build arguments around them.
+PROMPT_OPTIONS = [
+    ("data", Path | None, typer.Option(None, "--data", help="Benchmark folder or SQLite file (default: bundled sample).")),
+    *(
+        row
+        for generated in config_options(
+            "text2sql.prompts.config:PromptConfig",
+            defaults={"system_prompt": None},  # None: t2s's, without printing it in --help
+            flags={"seed": "--shot-seed"},
+        )
+        for row in (_VALUES if generated[0] == "values" else [generated])
     ),
-    (
-        "tokenizer",
-        str | None,
-        typer.Option(None, "--tokenizer", help="Tokenizer path or name (default: bundled)."),
-    ),
-    (
-        "system_prompt",
-        str | None,
-        typer.Option(None, "--system-prompt", help="System prompt text (default: t2s's)."),
-    ),
-    (
-        "select_cue",
-        bool,
-        typer.Option(False, "--select-cue/--no-select-cue", help='End the user text with "SELECT".'),
-    ),
-    (
-        "pre_predictions",
-        Path | None,
-        typer.Option(None, "--pre-predictions", help="Preliminary SQL for query/dail."),
-    ),
-    (
-        "embedding_model",
-        str | None,
-        typer.Option(None, "--embedding-model", help="sentence-transformers model."),
-    ),
-    (
-        "seed",
-        int,
-        typer.Option(0, "--shot-seed", help="Seed of --select random (which examples become shots)."),
-    ),
-    (
-        "answer_format",
-        str,
-        typer.Option("sql", "--answer-format", help="sql | think (<think> reasoning, then a ```sql block)."),
-    ),
+    ("pre_predictions", Path | None, typer.Option(None, "--pre-predictions", help="Preliminary SQL for query/dail.")),
     ("limit", int | None, typer.Option(None, "--limit", help="Only the first N examples.")),
-]
-_CONFIG_FIELDS = "repr fk rule rows values ddl shots select org max_tokens tokenizer select_cue embedding_model seed answer_format".split()
+]  # fmt: skip
 
 
 def _with_common(func):
-    """Append the shared options to a command's signature and hand them over as one dict, `shared`."""
-    from text2sql.cli._options import with_options
-
-    return with_options(func, _COMMON, "shared")
+    """Append the prompt options to a command's signature and hand them over as one dict, `shared`."""
+    return with_options(func, PROMPT_OPTIONS, "shared")
 
 
-def _config(shared: dict):
-    from text2sql.prompts.builder import DEFAULT_SYSTEM_PROMPT, PromptConfig
+def prompt_config(shared: dict):
+    """The PromptConfig the prompt options describe, validated (its errors name fields; commands show flags)."""
+    from dataclasses import fields
 
-    fields = {k: shared[k] for k in _CONFIG_FIELDS}
-    fields["values"] = shared["values_per_column"] if shared["values"] else 0
-    cfg = PromptConfig(**fields)
-    cfg.system_prompt = shared["system_prompt"] or DEFAULT_SYSTEM_PROMPT
+    from text2sql.prompts.config import DEFAULT_SYSTEM_PROMPT, PromptConfig
+
+    given = {f.name: shared[f.name] for f in fields(PromptConfig)}
+    given["values"] = shared["values_per_column"] if shared["values"] else 0
+    given["system_prompt"] = shared["system_prompt"] or DEFAULT_SYSTEM_PROMPT
+    cfg = PromptConfig(**given)
     cfg.validate()
     return cfg
 
@@ -105,7 +63,7 @@ def _run_prompts(shared: dict, split: str, label: str):
     from text2sql.data.benchmark import load_benchmark
     from text2sql.prompts.builder import build_prompts
 
-    cfg = _config(shared)
+    cfg = prompt_config(shared)
     bench = load_benchmark(shared["data"])
     n = len(bench.examples(split))
     total = min(n, shared["limit"]) if shared["limit"] is not None else n
@@ -189,7 +147,7 @@ def build_dpo_cmd(
     from text2sql.prompts.builder import write_jsonl
     from text2sql.trainsets.dpo import build_dpo, read_candidates
 
-    cfg = _config(shared)
+    cfg = prompt_config(shared)
     bench = load_benchmark(shared["data"])
     cands = read_candidates(candidates) if candidates else None
     n = len(bench.examples(split))

@@ -85,7 +85,7 @@ def _name_index(schema: Schema) -> dict[str, set[tuple[str, str | None]]]:
 
 
 def _value_index(db_path: str, schema: Schema) -> dict[str, set[tuple[str, str]]]:
-    from text2sql.prompts.representations import distinct_values
+    from text2sql.prompts.contents import distinct_values
 
     cached = _VALUE_CACHE.get((db_path, schema.db_id, id(schema)))
     if cached is not None:

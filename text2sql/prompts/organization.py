@@ -11,7 +11,8 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.data.schema import Example, Schema
-from text2sql.prompts.representations import SchemaOptions, Template, render_question
+from text2sql.prompts.rendering import SchemaOptions, render_question
+from text2sql.prompts.template import Template
 
 ORGANIZATIONS = ("full", "sql", "dail")
 
