@@ -47,12 +47,14 @@ def read_jsonl(
     check: Callable[[object], None] | None = None,
     objects: bool = True,
     empty_ok: bool = False,
+    damaged: bool = False,
 ) -> list:
     """The rows of a JSONL file, blank lines skipped.
 
-    `what` names the content ("predictions") and `made_by` how to make it ("write it with `t2s predict`").
+    `what` names the content ("predictions") and `made_by` how to make it ("write them with `t2s predict`").
     `check(row)` raises `BadRow(reason)` for a row of the wrong shape; `objects=False` also accepts rows
-    that are not JSON objects (a predictions file may be a list of SQL strings).
+    that are not JSON objects (a predictions file may be a list of SQL strings). `damaged=True` is for a
+    file t2s wrote itself (a run being resumed): a bad line is damage, and `made_by` says how to recover.
     """
     path = Path(path)
     if path.is_dir():
@@ -63,6 +65,12 @@ def read_jsonl(
         data = path.read_bytes()
     except OSError as e:
         raise T2SError(f"cannot read {path}: {e.strerror or e}; {_expected(what, made_by)}") from None
+
+    def bad(n: int, why: str, detail: str) -> T2SError:
+        if damaged:
+            return T2SError(f"{path}:{n} is damaged ({detail}): {made_by}")
+        return T2SError(f"{path}:{n}{why}: {_expected(what, made_by)}")
+
     rows = []
     for n, raw in enumerate(_lines(data), 1):
         line = raw.decode("utf-8", errors="replace")
@@ -71,18 +79,15 @@ def read_jsonl(
         try:
             row = scrub_all(json.loads(line))
         except json.JSONDecodeError as e:
-            raise T2SError(
-                f"{path}:{n} is not valid JSON ({e}): {_expected(what + ', one JSON object per line', made_by)}"
-            ) from None
+            raise bad(n, f" is not valid JSON ({e}), one JSON object per line", f"not JSON: {e}") from None
         if objects and not isinstance(row, dict):
-            raise T2SError(
-                f"{path}:{n} is a JSON {type(row).__name__}, not an object: {_expected(what, made_by)}"
-            )
+            kind = type(row).__name__
+            raise bad(n, f" is a JSON {kind}, not an object", f"a JSON {kind}, not an object")
         if check is not None:
             try:
                 check(row)
             except BadRow as e:
-                raise T2SError(f"{path}:{n}: {e}: {_expected(what, made_by)}") from None
+                raise bad(n, f": {e}", str(e)) from None
         rows.append(row)
     if not rows and not empty_ok:
         raise T2SError(f"{path} is empty: {_expected(what, made_by)}")

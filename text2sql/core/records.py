@@ -33,6 +33,23 @@ def sql_of(row: dict, default: Any = _NO_DEFAULT) -> str:
     raise BadRow(f"no SQL: give it as `sql` (or {', '.join(f'`{k}`' for k in SQL_KEYS[1:])})")
 
 
+# Results files from older t2s versions and other tools spell some fields otherwise; t2s writes the
+# field's own name. Read in this order: the first one present (not null) wins.
+RESULT_ALIASES = {
+    "correct": ("correct", "ex", "exec_match", "match"),
+    "n_tokens": ("n_tokens", "prompt_tokens"),
+    "error": ("category", "error_category", "error_type", "error"),  # a foreign category beats our kind
+}
+
+
+def result_field(row: dict, name: str, default: Any = None) -> Any:
+    """Field `name` of a results row under any of its `RESULT_ALIASES` spellings."""
+    for key in RESULT_ALIASES.get(name, (name,)):
+        if row.get(key) is not None:
+            return row[key]
+    return default
+
+
 def row_id(row: dict) -> str | int:
     """The example id of a row: a string, or an index (JSON true is neither)."""
     if "id" not in row or row["id"] is None:
@@ -61,7 +78,9 @@ class PromptRecord(TypedDict):
     shots_dropped: Annotated[int, "shots left out to fit `max_tokens`"]
     pruned_tables: Annotated[list[str], "tables left out of the schema to fit `max_tokens`"]
     over_budget: Annotated[bool, "still longer than `max_tokens` after pruning"]
-    response_prefix: Annotated[str, 'the answer\'s start the prompt already gives ("SELECT" with `select_cue`)']
+    response_prefix: Annotated[
+        str, 'the answer\'s start the prompt already gives ("SELECT" with `select_cue`)'
+    ]
     config: Annotated[dict, "the prompt configuration (`PromptConfig`)"]
     config_hash: Annotated[str, "the hash of `config`: prompts with equal hashes are built alike"]
     tokenizer: Annotated[str, "which tokenizer counted `n_tokens`"]
@@ -103,7 +122,9 @@ class Prediction(TypedDict, total=False):
 
     id: Required[Annotated[str, "the example id"]]
     db_id: Annotated[str, "the database"]
-    sql: Required[Annotated[str, "the SQL extracted from `raw` (the voted or picked one under `--samples N`)"]]
+    sql: Required[
+        Annotated[str, "the SQL extracted from `raw` (the voted or picked one under `--samples N`)"]
+    ]
     raw: Annotated[str, "the model's text"]
     greedy_sql: Annotated[str, "with `--samples N`: the greedy answer"]
     votes: Annotated[int, "with `--samples N`: the votes of the chosen answer's result"]
@@ -168,7 +189,9 @@ class RunSummary(TypedDict, total=False):
     oracle_ex: Annotated[float, "with --pick: share of examples where some candidate is right"]
     name: Annotated[str, "the run's name in reports (--name, an ablation arm)"]
     arm_settings: Annotated[dict, "an ablation arm's settings"]
-    provenance: Annotated[dict, "what makes the number traceable: data, questions checksum, commit, command, versions"]
+    provenance: Annotated[
+        dict, "what makes the number traceable: data, questions checksum, commit, command, versions"
+    ]
 
 
 @dataclass(frozen=True)
@@ -185,12 +208,18 @@ class Kind:
         return read_jsonl(path, self.what, self.made_by, **kwargs)
 
 
-PROMPTS = Kind("prompts", "build them with `t2s build-prompts`", PromptRecord, "--output of `t2s build-prompts`")
+PROMPTS = Kind(
+    "prompts", "build them with `t2s build-prompts`", PromptRecord, "--output of `t2s build-prompts`"
+)
 SFT_ROWS = Kind("SFT rows", "build them with `t2s build-sft`", SFTRow, "--output of `t2s build-sft`")
-PAIRS = Kind("preference pairs", "build them with `t2s build-dpo`", PreferencePair, "--output of `t2s build-dpo`")
+PAIRS = Kind(
+    "preference pairs", "build them with `t2s build-dpo`", PreferencePair, "--output of `t2s build-dpo`"
+)
 TRAINING_ROWS = Kind("training rows", "build them with `t2s build-sft` / `t2s build-dpo`")
 COMPLETIONS = Kind(
-    "completions", 'write one {"id", "completion"} object per line (e.g. the `raw` of `t2s predict`)', Completion
+    "completions",
+    'write one {"id", "completion"} object per line (e.g. the `raw` of `t2s predict`)',
+    Completion,
 )
 PREDICTIONS = Kind("predictions", "write them with `t2s predict`", Prediction, "predictions.jsonl")
 CANDIDATES = Kind("sampled candidates", "write them with `t2s predict --samples N`")
