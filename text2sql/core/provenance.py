@@ -169,6 +169,6 @@ def write_train_summary(output_dir, cfg, trainer, rows: list[dict]) -> Path:
         "final_loss": float(losses[-1]) if losses else None,
         "provenance": prov,
     }
-    path = Path(output_dir) / "summary.json"
-    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    return path
+    from text2sql.core.records import write_run
+
+    return write_run(output_dir, summary, default=str)
