@@ -17,7 +17,7 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.core.jsonl import BadRow
-from text2sql.core.records import PREDICTIONS, row_id, sql_of
+from text2sql.core.records import PREDICTIONS, SQL_KEYS, row_id, sql_of
 from text2sql.core.text import scrub
 from text2sql.data.schema import Example
 
@@ -76,8 +76,8 @@ def read_predictions(path: str | Path) -> list[str] | list[tuple[object, str]]:
             items = json.loads(text)
         except json.JSONDecodeError:
             items = None  # JSONL, one object per line
-        if isinstance(items, dict) and not isinstance(items.get("sql", items.get("pred")), str):
-            return _from_bird(items, path)
+        if isinstance(items, dict) and not any(isinstance(items.get(k), str) for k in SQL_KEYS):
+            return _from_bird(items, path)  # not one prediction record: BIRD's index -> SQL object
     if path.suffix.lower() == ".jsonl" or head == "{":
         rows = PREDICTIONS.read(path, check=_parse_item, objects=False, empty_ok=True)
         return _homogeneous([_parse_item(item) for item in rows], path)
