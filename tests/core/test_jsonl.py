@@ -38,7 +38,7 @@ def test_write_replaces_the_whole_file(tmp_path):
 def test_missing_file_and_folder_are_one_line_naming_contents_and_maker(tmp_path):
     with pytest.raises(T2SError) as e:
         read_jsonl(tmp_path / "absent.jsonl", "prompts", MAKER)
-    assert _one_line(e) == f"{tmp_path / 'absent.jsonl'} does not exist: expected prompts ({MAKER})"
+    assert _one_line(e) == f"{tmp_path / 'absent.jsonl'} does not exist (a file of prompts: {MAKER})"
     with pytest.raises(T2SError) as e:
         read_jsonl(tmp_path, "prompts", MAKER)
     assert "is a folder" in _one_line(e) and MAKER in str(e.value)
@@ -51,13 +51,13 @@ def test_bad_json_names_file_line_contents_and_maker(tmp_path):
         read_jsonl(path, "prompts", MAKER)
     text = _one_line(e)
     assert text.startswith(f"{path}:3 is not valid JSON (")  # blank line 2 still counts
-    assert "expected prompts" in text and text.endswith(f"({MAKER})")
+    assert text.endswith(f"; expected one JSON object per line (a file of prompts: {MAKER})")
 
 
 def test_rows_that_are_not_objects_or_fail_the_check(tmp_path):
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": "a"}\n[1, 2]\n')
-    with pytest.raises(T2SError, match=r"p.jsonl:2 is a JSON list, not an object: expected prompts"):
+    with pytest.raises(T2SError, match=r"p.jsonl:2 is a JSON list, not an object \(a file of prompts: build"):
         read_jsonl(path, "prompts", MAKER)
     assert read_jsonl(path, "rows", objects=False) == [{"id": "a"}, [1, 2]]
 
@@ -68,7 +68,7 @@ def test_rows_that_are_not_objects_or_fail_the_check(tmp_path):
     path.write_text('{"id": "a", "sql": "x"}\n{"id": "b"}\n')
     with pytest.raises(T2SError) as e:
         read_jsonl(path, "predictions", "write them with `t2s predict`", check=check)
-    assert _one_line(e) == f"{path}:2: needs sql: expected predictions (write them with `t2s predict`)"
+    assert _one_line(e) == f"{path}:2: needs sql (a file of predictions: write them with `t2s predict`)"
 
 
 def test_damaged_wording_is_for_files_t2s_wrote(tmp_path):
@@ -84,7 +84,7 @@ def test_damaged_wording_is_for_files_t2s_wrote(tmp_path):
 def test_empty_file(tmp_path):
     path = tmp_path / "p.jsonl"
     path.write_text("\n  \n")
-    with pytest.raises(T2SError, match="is empty: expected prompts"):
+    with pytest.raises(T2SError, match=r"is empty \(a file of prompts"):
         read_jsonl(path, "prompts", MAKER)
     assert read_jsonl(path, "prompts", empty_ok=True) == []
 

@@ -23,8 +23,9 @@ class BadRow(ValueError):
     """Raised by a row check: read_jsonl turns it into one line with the file, line and maker."""
 
 
-def _expected(what: str, made_by: str | None) -> str:
-    return f"expected {what}" + (f" ({made_by})" if made_by else "")
+def _about(what: str, made_by: str | None) -> str:
+    """What the file should be and how to make one, for the end of an error line."""
+    return f"a file of {what}" + (f": {made_by}" if made_by else "")
 
 
 def dumps(row) -> str:
@@ -58,18 +59,18 @@ def read_jsonl(
     """
     path = Path(path)
     if path.is_dir():
-        raise T2SError(f"{path} is a folder: give the JSONL file inside it, {_expected(what, made_by)}")
+        raise T2SError(f"{path} is a folder: give the JSONL file inside it ({_about(what, made_by)})")
     if not path.is_file():
-        raise T2SError(f"{path} does not exist: {_expected(what, made_by)}")
+        raise T2SError(f"{path} does not exist ({_about(what, made_by)})")
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise T2SError(f"cannot read {path}: {e.strerror or e}; {_expected(what, made_by)}") from None
+        raise T2SError(f"cannot read {path}: {e.strerror or e} ({_about(what, made_by)})") from None
 
     def bad(n: int, why: str, detail: str) -> T2SError:
         if damaged:
             return T2SError(f"{path}:{n} is damaged ({detail}): {made_by}")
-        return T2SError(f"{path}:{n}{why}: {_expected(what, made_by)}")
+        return T2SError(f"{path}:{n}{why} ({_about(what, made_by)})")
 
     rows = []
     for n, raw in enumerate(_lines(data), 1):
@@ -79,7 +80,9 @@ def read_jsonl(
         try:
             row = scrub_all(json.loads(line))
         except json.JSONDecodeError as e:
-            raise bad(n, f" is not valid JSON ({e}), one JSON object per line", f"not JSON: {e}") from None
+            raise bad(
+                n, f" is not valid JSON ({e}); expected one JSON object per line", f"not JSON: {e}"
+            ) from None
         if objects and not isinstance(row, dict):
             kind = type(row).__name__
             raise bad(n, f" is a JSON {kind}, not an object", f"a JSON {kind}, not an object")
@@ -90,7 +93,7 @@ def read_jsonl(
                 raise bad(n, f": {e}", str(e)) from None
         rows.append(row)
     if not rows and not empty_ok:
-        raise T2SError(f"{path} is empty: {_expected(what, made_by)}")
+        raise T2SError(f"{path} is empty ({_about(what, made_by)})")
     return rows
 
 

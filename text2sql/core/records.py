@@ -218,7 +218,7 @@ PAIRS = Kind(
 TRAINING_ROWS = Kind("training rows", "build them with `t2s build-sft` / `t2s build-dpo`")
 COMPLETIONS = Kind(
     "completions",
-    'write one {"id", "completion"} object per line (e.g. the `raw` of `t2s predict`)',
+    'write one {"id", "completion"} object per line, e.g. from the `raw` of `t2s predict`',
     Completion,
 )
 PREDICTIONS = Kind("predictions", "write them with `t2s predict`", Prediction, "predictions.jsonl")
