@@ -149,3 +149,24 @@ def test_formats_doc_is_generated_from_the_records():
         assert f"## {kind.record.__name__}: {kind.what}" in doc
     assert "| `sql` | str | yes |" in doc
     assert "[formats.md](formats.md)" in (REPO / "docs" / "data.md").read_text(encoding="utf-8")
+
+
+def _declared_in_order(row: dict, record) -> bool:
+    declared = names(record)
+    return [k for k in declared if k in row] == list(row)
+
+
+def test_the_files_of_a_generated_run_are_declared(tmp_path):
+    """`t2s eval --backend gold` and `t2s predict`: every field of every file they write is declared."""
+    from cli_helpers import t2s
+
+    from text2sql.core.records import Prediction
+
+    out = tmp_path / "e"
+    t2s("eval", "--backend", "gold", "--output-dir", str(out), "--limit", "3", "--workers", "1")
+    assert set(json.loads((out / "summary.json").read_text())) <= set(names(RunSummary))
+    for name, record in (("results.jsonl", ResultRow), ("predictions.jsonl", Prediction)):
+        rows = [json.loads(line) for line in (out / name).read_text().splitlines()]
+        assert len(rows) == 3 and all(_declared_in_order(r, record) for r in rows), name
+    t2s("predict", "--backend", "gold", "--output-dir", str(tmp_path / "p"), "--limit", "2")
+    assert set(json.loads((tmp_path / "p" / "summary.json").read_text())) <= set(names(RunSummary))
