@@ -148,14 +148,14 @@ class ResultRow(TypedDict, total=False):
     gold: Annotated[str, "the gold SQL"]
     pred: Annotated[str, "the predicted SQL"]
     hardness: Annotated[str, "Spider's hardness level: easy, medium, hard, extra (or unknown)"]
-    difficulty: Annotated[str, "BIRD's difficulty, when labelled"]
+    difficulty: Annotated[str, "BIRD's difficulty (BIRD data only)"]
     metric: Annotated[str, "the EX metric: spider or bird"]
     correct: Required[Annotated[bool, "whether the prediction's result matches the gold's"]]
     error: Annotated[str | None, "why it is wrong, when it did not run or ran out of time, else null"]
-    message: Annotated[str | None, "the database's error message, or null"]
-    seconds: Annotated[float, "time to judge it"]
-    ves_time_ratio: Annotated[float, "with R-VES: gold time over predicted time"]
-    ves_reward: Annotated[float, "with R-VES: BIRD's reward for that ratio"]
+    message: Annotated[str | None, "SQLite's error message, or null"]
+    seconds: Annotated[float, "time to execute the prediction"]
+    ves_time_ratio: Annotated[float, "with --ves: gold time over predicted time"]
+    ves_reward: Annotated[float, "with --ves: BIRD's reward for that ratio"]
     n_tokens: Annotated[int | None, "with --model: the prompt's tokens"]
     greedy_correct: Annotated[bool, "with --samples N: whether the greedy answer was right"]
     candidates: Annotated[list[dict], "with --pick: sql, group, votes, score, picked, correct"]
@@ -170,11 +170,13 @@ class RunSummary(TypedDict, total=False):
     count: Annotated[int, "examples scored"]
     correct: Annotated[int, "examples right"]
     metric: Annotated[str, "the EX metric: spider or bird"]
-    by_hardness: Annotated[dict, "count and ex per Spider hardness level"]
-    errors: Annotated[dict, "examples per error kind"]
+    by_hardness: Annotated[dict, "{level: {count, ex}} per Spider hardness level"]
+    errors: Annotated[dict, "{kind: count}: examples per error kind"]
     gold_errors: Annotated[dict, "gold SQL that did not run: count and ids (scored wrong)"]
-    by_difficulty: Annotated[dict, "count and ex (and ves) per BIRD difficulty"]
-    ves: Annotated[float, "BIRD's R-VES, a percentage"]
+    by_difficulty: Annotated[
+        dict, "{simple|moderate|challenging: {count, ex[, ves]}} when examples carry BIRD's difficulty"
+    ]
+    ves: Annotated[float, "with --ves: BIRD's R-VES, a percentage"]
     settings: Annotated[dict, "how it was scored: data, split, metric, keep_distinct, predictions, ..."]
     gold_cache: Annotated[dict, "gold results read from the cache (hits) or executed (misses)"]
     seconds: Annotated[float, "wall time of the command, generation included"]
@@ -285,6 +287,7 @@ def formats_markdown() -> str:
         lines += [f"{where}To make one: {kind.made_by}.", ""]
         lines += ["| field | type | required | meaning |", "|---|---|---|---|"]
         for name, tp, required, doc in fields(rec):
-            lines.append(f"| `{name}` | {tp} | {'yes' if required else 'no'} | {doc} |")
+            cell = doc.replace("|", "\\|")  # a pipe in the text would end the table cell
+            lines.append(f"| `{name}` | {tp} | {'yes' if required else 'no'} | {cell} |")
         lines.append("")
     return "\n".join(lines)
