@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 import typer
@@ -19,7 +18,7 @@ from text2sql.cli._options import (
     with_options,
 )
 from text2sql.core.errors import T2SError
-from text2sql.core.files import atomic_write_text
+from text2sql.core.records import write_run
 
 # Generation options shared by `t2s predict` and `t2s eval --model`: the flags of BackendConfig's and
 # DecodingConfig's fields (help and defaults from the dataclasses), and the picking options.
@@ -172,7 +171,7 @@ def predict_cmd(
         "generation": run.info,
         "provenance": run_provenance(bench, split, run.examples, run),
     }
-    atomic_write_text(run.output_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    write_run(run.output_dir, summary)
     typer.echo(f"{len(run.predictions)} predictions -> {run.output_dir}/predictions.jsonl")
 
 

@@ -18,6 +18,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from text2sql.core.records import write_run
+
 LIBRARIES = (
     "torch",
     "transformers",
@@ -169,6 +171,4 @@ def write_train_summary(output_dir, cfg, trainer, rows: list[dict]) -> Path:
         "final_loss": float(losses[-1]) if losses else None,
         "provenance": prov,
     }
-    path = Path(output_dir) / "summary.json"
-    path.write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    return path
+    return write_run(output_dir, summary, default=str)

@@ -7,7 +7,6 @@ the summary (`text2sql.eval.summary`). `text2sql.eval.console` prints it.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
-from text2sql.core.files import atomic_write_text
+from text2sql.core.jsonl import write_jsonl
+from text2sql.core.records import write_run
 from text2sql.data.schema import Example
 from text2sql.data.sqlite import connect_readonly
 from text2sql.eval.gold_cache import GoldCache, default_cache_dir
@@ -45,10 +45,8 @@ class EvalReport:
         out = Path(output_dir)
         try:
             out.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(
-                out / "results.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.results)
-            )
-            atomic_write_text(out / "summary.json", json.dumps(self.summary, indent=2) + "\n")
+            write_jsonl(out / "results.jsonl", self.results)
+            write_run(out, self.summary)
         except OSError as e:
             raise T2SError(f"cannot write results to {out}: {e.strerror or e}") from None
         return out

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.jsonl import BadRow
+from text2sql.core.records import PREDICTIONS, SQL_KEYS, row_id, sql_of
 from text2sql.core.text import scrub
 from text2sql.data.schema import Example
 
@@ -35,16 +37,21 @@ def _from_bird(items: dict, path: Path) -> list[tuple[object, str]]:
     return preds
 
 
-def _from_item(item, where: str) -> Prediction:
+def _parse_item(item) -> Prediction:
+    """A SQL string, or `(id, sql)` from an object with its SQL under any of `SQL_KEYS`."""
     if isinstance(item, str):
         return scrub(item)
-    if isinstance(item, dict) and isinstance(item.get("sql", item.get("pred")), str):
-        sql = scrub(item.get("sql", item.get("pred")))  # JSON may spell a lone surrogate: "\ud800"
-        pid = item.get("id")
-        if pid is not None and (isinstance(pid, bool) or not isinstance(pid, str | int)):
-            raise T2SError(f"{where}: id is {json.dumps(pid)[:40]}, expected a string or an index")
-        return (pid, sql) if pid is not None else sql
-    raise T2SError(f"{where}: expected a SQL string or an object with a string `sql` field")
+    if not isinstance(item, dict):
+        raise BadRow("expected a SQL string or an object with a string `sql` field")
+    sql = scrub(sql_of(item))  # JSON may spell a lone surrogate: "\ud800"
+    return (row_id(item), sql) if item.get("id") is not None else sql
+
+
+def _from_item(item, where: str) -> Prediction:
+    try:
+        return _parse_item(item)
+    except BadRow as e:
+        raise T2SError(f"{where}: {e}") from None
 
 
 def _homogeneous(preds: list[Prediction], path: Path) -> list[str] | list[tuple[object, str]]:
@@ -69,19 +76,11 @@ def read_predictions(path: str | Path) -> list[str] | list[tuple[object, str]]:
             items = json.loads(text)
         except json.JSONDecodeError:
             items = None  # JSONL, one object per line
-        if isinstance(items, dict) and not isinstance(items.get("sql", items.get("pred")), str):
-            return _from_bird(items, path)
+        if isinstance(items, dict) and not any(isinstance(items.get(k), str) for k in SQL_KEYS):
+            return _from_bird(items, path)  # not one prediction record: BIRD's index -> SQL object
     if path.suffix.lower() == ".jsonl" or head == "{":
-        preds = []
-        for n, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise T2SError(f"{path}:{n} is not valid JSON: {e}") from None
-            preds.append(_from_item(item, f"{path}:{n}"))
-        return _homogeneous(preds, path)
+        rows = PREDICTIONS.read(path, check=_parse_item, objects=False, empty_ok=True)
+        return _homogeneous([_parse_item(item) for item in rows], path)
     if path.suffix.lower() == ".json" or head == "[":
         try:
             items = json.loads(text)

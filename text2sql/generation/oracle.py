@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.records import PREDICTIONS, row_id, sql_of
 from text2sql.generation.base import Backend
 
 
@@ -25,21 +25,13 @@ class GoldBackend(Backend):
 
 def read_prediction_records(path: str | Path) -> dict[str, dict]:
     """id -> record from a JSONL of `{"id", "sql"}` records (what `t2s predict` writes); `sql` may be
-    spelled `prediction`. Records made with `--samples N` also carry `greedy_sql` and `candidates`."""
-    path = Path(path)
-    if not path.exists():
-        raise T2SError(f"predictions file {path} does not exist")
-    out = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            rec["sql"] = rec.get("sql", rec.get("prediction", ""))
-            out[str(rec["id"])] = rec
-        except (json.JSONDecodeError, KeyError, TypeError):
-            raise T2SError(f"{path}:{n}: each line must be a JSON object with id and sql") from None
-    return out
+    spelled as any of `SQL_KEYS`. Records made with `--samples N` also carry `greedy_sql` and `candidates`."""
+
+    def check(rec: dict) -> None:
+        row_id(rec)
+        rec["sql"] = sql_of(rec, default="")
+
+    return {str(rec["id"]): rec for rec in PREDICTIONS.read(path, check=check, empty_ok=True)}
 
 
 def read_prediction_map(path: str | Path) -> dict[str, str]:

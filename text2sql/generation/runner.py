@@ -9,46 +9,31 @@ since mixing two decoders in one file would make the number meaningless.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from text2sql.core.errors import T2SError, set_interrupt_hint
 from text2sql.core.files import atomic_write_text, hold_run_lock
+from text2sql.core.jsonl import BadRow, JsonlAppender, read_jsonl
 from text2sql.execution.extraction import extract_sql
 from text2sql.generation.base import Backend, DecodingConfig, chunks
 
+RESUME = "delete that line to keep the rest and rerun, or pass --overwrite to start again"
 
-def _damaged(path: Path, where: str, why: str) -> T2SError:
-    return T2SError(
-        f"{path}{where} is damaged ({why}): delete that line to keep the rest and rerun, "
-        "or pass --overwrite to start again"
-    )
+
+def _check_done(rec: dict) -> None:
+    if rec.get("id") is None or not isinstance(rec.get("sql", ""), str):
+        raise BadRow("not a prediction record with an id")
 
 
 def _load_done(path: Path) -> dict[str, dict]:
-    """Finished records; a torn last line (killed mid-write, or a NUL-filled tail a crash left) is cut
-    off so appends stay valid JSONL. Damage anywhere else is reported with its line number."""
-    done: dict[str, dict] = {}
+    """Finished records (a torn last line is cut off by `JsonlAppender` before this reads them).
+    Damage anywhere else is reported with its line number."""
     if not path.exists():
-        return done
-    raw = path.read_bytes()
-    body = raw.rstrip(b"\x00")  # a crashed file system can leave NUL blocks past the last write
-    keep = body[: body.rfind(b"\n") + 1]  # drop a partial trailing line
-    if len(keep) != len(raw):
-        path.write_bytes(keep)
-    for n, line in enumerate(keep.split(b"\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            raise _damaged(path, f":{n}", f"not JSON: {e}") from None
-        if not isinstance(rec, dict) or rec.get("id") is None or not isinstance(rec.get("sql", ""), str):
-            raise _damaged(path, f":{n}", "not a prediction record with an id")
-        done[str(rec["id"])] = rec
-    return done
+        return {}
+    rows = read_jsonl(path, "predictions", RESUME, check=_check_done, empty_ok=True, damaged=True)
+    return {str(rec["id"]): rec for rec in rows}
 
 
 def _read_meta(path: Path, predictions: Path) -> dict | None:
@@ -97,13 +82,15 @@ class PredictionWriter:
                     "pass --overwrite to start again or choose another output"
                 )
         atomic_write_text(self.meta_path, json.dumps(settings, indent=2, sort_keys=True) + "\n")
-        self.done = _load_done(self.path)
-        self._f = open(self.path, "a", encoding="utf-8")
+        self._f = JsonlAppender(self.path)  # cuts a torn last line, so appends stay valid JSONL
+        try:
+            self.done = _load_done(self.path)
+        except BaseException:
+            self._f.close()
+            raise
 
     def write(self, record: dict) -> None:
-        self._f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._f.flush()
-        os.fsync(self._f.fileno())
+        self._f.write(record)
         self.done[str(record["id"])] = record
 
     def close(self) -> None:

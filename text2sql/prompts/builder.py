@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.jsonl import write_jsonl  # noqa: F401  (importable from here, as before)
 from text2sql.data.schema import Example
 from text2sql.prompts.budget import fit_budget
 from text2sql.prompts.chat import chat_messages, count_tokens, render_chat
@@ -41,23 +42,16 @@ __all__ = [
 
 def read_pre_predictions(path: str | Path, examples: list[Example]) -> dict[str, str]:
     """Preliminary SQL per example id: JSONL with `id` + `sql`/`prediction`/`pred`, or one SQL per line."""
+    from text2sql.core.records import PREDICTIONS, row_id, sql_of
+
     p = Path(path)
+    if p.suffix == ".jsonl":
+        rows = PREDICTIONS.read(p, check=lambda obj: (row_id(obj), sql_of(obj)), empty_ok=True)
+        return {str(obj["id"]): sql_of(obj) for obj in rows}
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise T2SError(f"cannot read `pre_predictions` {p}: {e.strerror}") from None
-    out: dict[str, str] = {}
-    if p.suffix == ".jsonl":
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                sql = next(obj[k] for k in ("sql", "prediction", "pred", "predicted_sql") if k in obj)
-                out[str(obj["id"])] = sql
-            except (json.JSONDecodeError, KeyError, StopIteration, TypeError):
-                raise T2SError(f"{p}:{n}: expected a JSON object with id and sql") from None
-        return out
     sqls = [ln.split("\t")[0] for ln in lines if ln.strip()]
     if len(sqls) < len(examples):
         raise T2SError(f"{p} has {len(sqls)} SQL lines for {len(examples)} examples")
@@ -180,15 +174,6 @@ def assistant_answer(record: dict, sql: str) -> str | None:
     if not s.upper().startswith(prefix.upper()):
         return None
     return s[len(prefix) :].lstrip()
-
-
-def write_jsonl(path: str | Path, rows: list[dict]) -> None:
-    p = Path(path)
-    if p.parent and not p.parent.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-    with open(p, "w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
 def summary(records: list[dict]) -> dict:

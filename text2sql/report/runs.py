@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.jsonl import BadRow
+from text2sql.core.records import RESULTS, result_field
 
 HARDNESS_ORDER = ["easy", "medium", "hard", "extra", "unknown"]
 DIFFICULTY_ORDER = ["simple", "moderate", "challenging", "unknown"]
@@ -79,21 +81,17 @@ class Run:
         return label
 
 
-def _first(rec: dict, *keys, default=None):
-    for k in keys:
-        if rec.get(k) is not None:
-            return rec[k]
-    return default
-
-
 def _normalise(rec: dict) -> dict:
-    n_tokens = _first(rec, "n_tokens", "prompt_tokens")
+    """A results row as the report reads it, whatever spelling (`RESULT_ALIASES`) its file used."""
+    n_tokens = result_field(rec, "n_tokens")
     if n_tokens is not None and (isinstance(n_tokens, bool) or not isinstance(n_tokens, int | float)):
         raise TypeError(f"n_tokens is {type(n_tokens).__name__}, expected a number")
+    if "id" not in rec:
+        raise KeyError("id")
     if not isinstance(rec["id"], str | int) or isinstance(rec["id"], bool):
         raise TypeError(f"id is {type(rec['id']).__name__}, expected a string")
-    correct = _first(rec, "correct", "ex", "exec_match", "match", default=False)
-    category = _first(rec, "category", "error_category", "error_type", "error", default=None)
+    correct = result_field(rec, "correct", default=False)
+    category = result_field(rec, "error")
     difficulty = rec.get("difficulty")
     return {
         "id": str(rec["id"]),
@@ -105,6 +103,13 @@ def _normalise(rec: dict) -> dict:
         "category": "correct" if correct else (category or "wrong result"),
         "n_tokens": n_tokens,
     }
+
+
+def _check_result(rec: dict) -> None:
+    try:
+        _normalise(rec)
+    except (KeyError, TypeError) as e:
+        raise BadRow(f"not a result record ({e})") from None
 
 
 def _short(path: str) -> str:
@@ -212,13 +217,7 @@ def load_run(path: str | Path, name: str | None = None) -> Run:
     if not isinstance(summary, dict):
         raise T2SError(f"{summary_path} is not a run summary (a JSON object)")
     check_summary(summary, summary_path)
-    results = []
-    for n, line in enumerate(results_path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                results.append(_normalise(json.loads(line)))
-            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
-                raise T2SError(f"{results_path}:{n}: not a result record ({e})") from None
+    results = [_normalise(r) for r in RESULTS.read(results_path, check=_check_result, empty_ok=True)]
     if not results:
         raise T2SError(f"{results_path} holds no results: nothing to report on")
     given = name or summary.get("name") or summary.get("arm")

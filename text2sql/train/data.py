@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.jsonl import BadRow
+from text2sql.core.records import TRAINING_ROWS
 
 
 @dataclass
@@ -55,47 +57,22 @@ class FitReport:
 MESSAGE_KEYS = ("messages", "prompt", "chosen", "rejected")  # SFT and DPO rows: lists of chat turns
 
 
-def _check_row(row, where: str) -> None:
-    """A row is an object, and every message list in it holds {role, content} turns of strings."""
-    if not isinstance(row, dict):
-        raise T2SError(f"{where} is a JSON {type(row).__name__}, not an object (a training row)")
+def _check_row(row) -> None:
+    """A row's every message list holds {role, content} turns of strings (read_jsonl checks it is an object)."""
     for key in MESSAGE_KEYS:
         if key not in row or (key == "prompt" and isinstance(row[key], str)):  # RL: a plain prompt
             continue
         turns = row[key]
         if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
-            raise T2SError(f"{where}: {key!r} must be a list of {{role, content}} messages")
+            raise BadRow(f"{key!r} must be a list of {{role, content}} messages")
         for i, t in enumerate(turns):
             if not isinstance(t.get("role"), str) or not isinstance(t.get("content"), str):
-                raise T2SError(
-                    f"{where}: {key}[{i}] needs a string role and content, got {json.dumps(t)[:80]}"
-                )
+                raise BadRow(f"{key}[{i}] needs a string role and content, got {json.dumps(t)[:80]}")
 
 
 def read_jsonl(path: str | Path) -> list[dict]:
     """Training rows, each checked; invalid UTF-8 and lone surrogates are data (U+FFFD), not a crash."""
-    from text2sql.core.text import scrub_all
-
-    path = Path(path)
-    if path.is_dir():
-        raise T2SError(f"training data {path} is a folder: give the JSONL file inside it")
-    if not path.is_file():
-        raise T2SError(
-            f"training data {path} does not exist (build it with `t2s build-sft` / `t2s build-dpo`)"
-        )
-    rows = []
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    row = scrub_all(json.loads(line))
-                except json.JSONDecodeError as e:
-                    raise T2SError(f"{path}:{n} is not valid JSON: {e}") from None
-                _check_row(row, f"{path}:{n}")
-                rows.append(row)
-    if not rows:
-        raise T2SError(f"training data {path} is empty")
-    return rows
+    return TRAINING_ROWS.read(path, check=_check_row)
 
 
 def shared_config_hash(rows: list[dict]) -> str | None:

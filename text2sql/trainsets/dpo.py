@@ -9,13 +9,14 @@ kept only with `allow_errors`. Among the survivors the closest to the gold (hard
 from __future__ import annotations
 
 import difflib
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from text2sql.core.errors import T2SError
+from text2sql.core.jsonl import BadRow
+from text2sql.core.records import CANDIDATES, row_id, sql_of
 from text2sql.prompts.builder import PromptConfig, assistant_answer, build_prompts
 from text2sql.prompts.selection import sql_skeleton
 from text2sql.trainsets.corruptions import corruptions
@@ -49,27 +50,28 @@ class DPOStats:
         }
 
 
+def _candidate_sqls(obj: dict) -> list:
+    """A row's SQL: its `candidates` (or `samples`) list, else its one SQL (any of `SQL_KEYS`)."""
+    sqls = obj.get("candidates") or obj.get("samples")
+    if sqls is None:
+        return [sql_of(obj)]
+    if not isinstance(sqls, list):
+        raise BadRow("`candidates` must be a list of SQL strings")
+    return sqls
+
+
 def read_candidates(path: str | Path) -> dict[str, list[str]]:
     """JSONL of sampled outputs: `{"id", "sql"}` per line (repeat ids) or `{"id", "candidates": [...]}`."""
-    p = Path(path)
+
+    def check(obj: dict) -> None:
+        row_id(obj)
+        _candidate_sqls(obj)
+
     out: dict[str, list[str]] = {}
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise T2SError(f"cannot read `candidates` {p}: {e.strerror}") from None
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            sqls = obj.get("candidates") or obj.get("samples")
-            if sqls is None:
-                sqls = [next(obj[k] for k in ("sql", "prediction", "pred") if k in obj)]
-            out.setdefault(str(obj["id"]), []).extend(s for s in sqls if isinstance(s, str) and s.strip())
-        except (json.JSONDecodeError, KeyError, StopIteration, AttributeError, TypeError):
-            raise T2SError(
-                f"{p}:{n}: expected a JSON object with id and sql (or candidates: [...])"
-            ) from None
+    for obj in CANDIDATES.read(path, check=check, empty_ok=True):
+        out.setdefault(str(obj["id"]), []).extend(
+            s for s in _candidate_sqls(obj) if isinstance(s, str) and s.strip()
+        )
     return out
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.core.files import atomic_write_text
+from text2sql.core.jsonl import BadRow
+from text2sql.core.records import PROMPTS
 from text2sql.generation import BackendConfig, DecodingConfig, library_versions, open_backend, predict
 
 PREDICTIONS = "predictions.jsonl"
@@ -35,24 +37,14 @@ class GenerationRun:
         return [by_id[ex.id] for ex in examples]
 
 
+def _check_prompt(rec: dict) -> None:
+    if "id" not in rec or not (rec.get("messages") or rec.get("prompt")):
+        raise BadRow("a prompt record needs id and messages")
+
+
 def read_prompt_records(path: str | Path) -> list[dict]:
     """Records written by `t2s build-prompts` (JSONL)."""
-    path = Path(path)
-    if not path.is_file():
-        raise T2SError(f"prompts file {path} does not exist (write one with `t2s build-prompts`)")
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise T2SError(f"{path}:{n} is not valid JSON: {e}") from None
-            if "id" not in rec or not (rec.get("messages") or rec.get("prompt")):
-                raise T2SError(f"{path}:{n}: a prompt record needs id and messages (build-prompts output)")
-            out.append(rec)
-    if not out:
-        raise T2SError(f"prompts file {path} is empty")
-    return out
+    return PROMPTS.read(path, check=_check_prompt)
 
 
 def check_prompt_hash(adapter_or_model: str | None, records: list[dict]) -> str | None:

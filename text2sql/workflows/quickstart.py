@@ -11,10 +11,11 @@ a pipeline check whose EX stays near 0, used by the fast tests.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from text2sql.core.records import write_run
 
 # train_args/smollm2-sft.json without its paths (a test keeps the two equal): full fine-tuning, fp32 master
 # weights under bf16 autocast where the CPU has bf16; answers only are trained (the prompt is masked)
@@ -201,9 +202,9 @@ def quickstart(
         "seconds": round(time.monotonic() - t0, 1),
         "provenance": provenance(data=bench.root, split="dev", examples=bench.examples("dev")[:limit]),
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    where = write_run(out, summary)
     step("done")
-    return {**summary, "report": paths["html"], "summary": out / "summary.json"}
+    return {**summary, "report": paths["html"], "summary": where}
 
 
 def _correct(run_dir: Path) -> dict[str, bool]:

@@ -5,7 +5,6 @@ the CLI shows them as its flags.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,10 +37,10 @@ def prompt_fields(path: Path | None) -> dict[str, dict]:
     """`response_prefix` and `answer_format` per id from `t2s build-prompts` records (the prompt's cue)."""
     if path is None:
         return {}
-    from text2sql.train.data import read_jsonl
+    from text2sql.core.records import PROMPTS
 
     out = {}
-    for n, rec in enumerate(read_jsonl(path)):
+    for n, rec in enumerate(PROMPTS.read(path)):
         out[str(rec.get("id", n))] = {
             "response_prefix": rec.get("response_prefix") or None,
             "answer_format": (rec.get("config") or {}).get("answer_format") or "sql",
@@ -68,12 +67,11 @@ class RewardCheck:
 
     def write(self, path: Path) -> None:
         """Whole or not at all: a file cut at row 7 of 11 reads as a smaller, finished run."""
-        from text2sql.core.files import atomic_write_text
+        from text2sql.core.jsonl import write_jsonl
         from text2sql.core.text import scrub_all
 
-        text = "".join(json.dumps(scrub_all(r), ensure_ascii=False) + "\n" for r in self.rows)
         try:
-            atomic_write_text(path, text)
+            write_jsonl(path, [scrub_all(r) for r in self.rows])
         except OSError as e:
             raise T2SError(f"cannot write {path}: {e.strerror or e}") from None
 
