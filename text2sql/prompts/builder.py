@@ -10,7 +10,6 @@ This module assembles the records; the jobs it calls live beside it: `config` (P
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
