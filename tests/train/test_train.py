@@ -272,7 +272,7 @@ def test_cli_shows_one_progress_line_and_refuses_to_restart(work, tmp_path):
     cmd = [sys.executable, "-m", "text2sql.cli", "train", str(cfg)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=REPO)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert "step 3/3 | loss " in r.stderr and " | lr " in r.stderr and "step/s | ETA 0:00:00" in r.stderr
+    assert "step 3/3 | loss " in r.stderr and " | lr " in r.stderr and "step/s | ETA 0s" in r.stderr
     assert "{'loss'" not in r.stdout + r.stderr and "Warning" not in r.stderr  # no raw log dicts, quiet
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=REPO)
     assert r.returncode == 2 and "error:" in r.stderr and "--overwrite" in r.stderr

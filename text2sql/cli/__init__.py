@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
 
 from text2sql.core.errors import T2SError
-from text2sql.core.progress import is_verbose
+from text2sql.core.progress import is_verbose, quiet_libraries  # quiet_libraries: also importable from here
 
 # `t2s --help` lists the commands in the order a run uses them: the whole pipeline in one command, then
 # models, prompts and training data, training, generation, scoring, comparison.
@@ -122,22 +122,6 @@ def missing_dependency_message(e: ModuleNotFoundError) -> str | None:
     if extra is None:
         return None
     return f"this command needs {top}: pip install 't2s[{extra}]'"
-
-
-def quiet_libraries() -> None:
-    """Quiet by default: hide library warnings, weight-loading bars and info logs (`-v` shows them).
-
-    Environment variables are read when transformers / huggingface_hub are imported, which happens
-    later inside the command bodies, so setting them here is enough (and reaches worker processes).
-    """
-    import warnings
-
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")  # "Building labels for train dataset"
-    os.environ.setdefault("TQDM_DISABLE", "1")  # plain tqdm bars, e.g. "de-quantizing GGUF tensors"
-    for category in (FutureWarning, DeprecationWarning, UserWarning):
-        warnings.filterwarnings("ignore", category=category)
 
 
 def _quiet_offline_noise() -> None:

@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
 
         verbose = verbose or is_verbose()  # `t2s -v train ...` as well as `t2s train ... -v`
         if not verbose:
-            from text2sql.train.progress import quiet_libraries
+            from text2sql.core.progress import quiet_libraries
 
             quiet_libraries()
         from text2sql.train.launch import is_main_process

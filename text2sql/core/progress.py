@@ -22,7 +22,39 @@ def is_verbose() -> bool:
     return os.environ.get("T2S_VERBOSE") == "1"
 
 
-def _duration(seconds: float) -> str:
+LIBRARY_LOGGERS = ("transformers", "trl", "peft", "accelerate", "bitsandbytes", "datasets", "huggingface_hub")
+
+
+def quiet_libraries() -> None:
+    """Quiet by default (`t2s -v` shows it all): library warnings, weight-loading and map bars, info logs.
+
+    The environment variables reach libraries imported later (inside command bodies) and worker processes;
+    libraries already imported are told directly. One policy for every command, `t2s train` included.
+    """
+    import logging
+    import warnings
+
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")  # "Building labels for train dataset"
+    os.environ.setdefault("TQDM_DISABLE", "1")  # plain tqdm bars, e.g. "de-quantizing GGUF tensors"
+    warnings.filterwarnings("ignore")
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if "transformers" in sys.modules:
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+    if "datasets" in sys.modules:
+        import datasets
+
+        datasets.disable_progress_bars()
+
+
+def duration(seconds: float) -> str:
+    """`42s`, `3m05s`, `1h02m`: every ETA and elapsed time t2s prints (generation, training)."""
+    seconds = max(seconds, 0)
     seconds = int(round(seconds))
     if seconds < 60:
         return f"{seconds}s"
@@ -120,8 +152,8 @@ class Progress:
             parts.append(f"{self.rate():.1f} {self.unit}/s")
             eta = self.eta()
             if eta is not None and self.n < self.total:
-                parts.append(f"ETA {_duration(eta)}")
-        parts.append(f"elapsed {_duration(time.monotonic() - self.start)}")
+                parts.append(f"ETA {duration(eta)}")
+        parts.append(f"elapsed {duration(time.monotonic() - self.start)}")
         return ", ".join(parts)
 
     # -- updates ---------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
+
+from text2sql.core.provenance import library_versions  # noqa: F401  (what every backend records)
+from text2sql.prompts import chat as prompts_chat
 
 
 def _opt(default, help: str):
@@ -109,18 +111,8 @@ def render_chat(tokenizer, record: dict) -> str:
     `response_prefix` is not appended here; `extract_sql` puts it back in front of the answer.
     """
     if record.get("messages"):
-        return tokenizer.apply_chat_template(record["messages"], add_generation_prompt=True, tokenize=False)
+        return prompts_chat.render_chat(tokenizer, record["messages"])
     return record["prompt"]
-
-
-def library_versions(names=("torch", "transformers", "peft", "trl", "vllm")) -> dict[str, str]:
-    out = {}
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
 
 
 def chunks(items: list, size: int):

@@ -11,10 +11,7 @@ import time
 
 from transformers import TrainerCallback
 
-
-def _duration(seconds: float) -> str:
-    seconds = int(max(seconds, 0))
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+from text2sql.core.progress import duration
 
 
 def _number(value) -> str:
@@ -42,10 +39,12 @@ class ProgressLine(TrainerCallback):
         done = state.global_step - (self.first_step or 0)
         rate = done / max(time.monotonic() - (self.start or time.monotonic()), 1e-9)
         parts = [f"step {state.global_step}/{state.max_steps}"]
-        parts += [f"{k} {_number(self.last[k])}" for k in ("loss", "reward", "learning_rate") if k in self.last]
+        parts += [
+            f"{k} {_number(self.last[k])}" for k in ("loss", "reward", "learning_rate") if k in self.last
+        ]
         if done:
             parts.append(f"{rate:.2f} step/s")
-            parts.append(f"ETA {_duration((state.max_steps - state.global_step) / rate)}")
+            parts.append(f"ETA {duration((state.max_steps - state.global_step) / rate)}")
         return " | ".join(parts).replace("learning_rate", "lr")
 
     def _draw(self, text: str, final: bool = False) -> None:
@@ -107,19 +106,3 @@ def use_progress_line(trainer) -> None:
     trainer.remove_callback(ProgressCallback)
     trainer.remove_callback(PrinterCallback)
     trainer.add_callback(ProgressLine())
-
-
-def quiet_libraries() -> None:
-    """Hide library warnings and weight-loading/map bars (what `-v` shows)."""
-    import logging
-    import warnings
-
-    warnings.filterwarnings("ignore")
-    import datasets
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    datasets.disable_progress_bars()
-    for name in ("transformers", "trl", "peft", "accelerate", "bitsandbytes", "datasets"):
-        logging.getLogger(name).setLevel(logging.ERROR)

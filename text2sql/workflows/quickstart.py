@@ -22,7 +22,7 @@ from text2sql.core.records import write_run
 SMOLLM2_SFT = {
     "train_mode": "full",
     "task_type": "sft",
-    "num_train_epochs": 2,
+    "num_train_epochs": 1,
     "per_device_train_batch_size": 8,
     "gradient_accumulation_steps": 1,
     "learning_rate": 1e-4,
@@ -158,7 +158,7 @@ def quickstart(
     step(f"{what} on CPU")
     verbose = is_verbose()
     if not verbose:
-        from text2sql.train.progress import quiet_libraries
+        from text2sql.core.progress import quiet_libraries
 
         quiet_libraries()
     trained = train(
