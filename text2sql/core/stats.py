@@ -97,3 +97,27 @@ def holm(p_values: list[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * p_values[i]))
         out[i] = running
     return out
+
+
+SIGN_FLIP = (
+    "paired sign-flip permutation test over questions (two-sided; exact up to 20 non-zero differences)"
+)
+
+
+def sign_flip_test(a, b, n_perm: int = 100_000, seed: int = 0) -> float:
+    """Two-sided p-value that mean(b - a) is 0, for paired per-question scores that are not 0/1 (e.g. the share
+    of 8 samples that are right): under H0 each question's difference is as likely negated, so the observed
+    mean is compared with the means of every sign assignment (exact when few questions differ, else sampled)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError("a paired test needs the same questions in both arms")
+    d = b - a
+    d = d[d != 0]
+    if d.size == 0:
+        return 1.0
+    observed = abs(d.sum()) - 1e-12 * d.size  # ties with the observed sum count as at least as extreme
+    if d.size <= 20:
+        signs = ((np.arange(2**d.size)[:, None] >> np.arange(d.size)) & 1) * 2 - 1
+    else:
+        signs = np.random.default_rng(seed).choice([-1, 1], size=(n_perm, d.size))
+    return float(min(1.0, (np.abs(signs @ d) >= observed).mean()))
