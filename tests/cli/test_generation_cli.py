@@ -5,6 +5,8 @@ import json
 import pytest
 from cli_helpers import t2s
 
+pytestmark = pytest.mark.require_train
+
 
 def test_eval_gold_backend_scores_100_percent(tmp_path):
     t2s("eval", "--backend", "gold", "--output-dir", str(tmp_path / "e"), "--no-cache", "--workers", "1")

@@ -264,6 +264,7 @@ def test_format_reward():
     assert format_(None, [q, think], answer_format=["sql", "think"]) == [1.0, 1.0]
 
 
+@pytest.mark.require_train
 def test_answer_format_think_prompts(sample_bench):
     from text2sql.core.errors import T2SError
     from text2sql.prompts.builder import PromptConfig, build_prompts

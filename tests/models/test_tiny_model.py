@@ -8,6 +8,8 @@ from text2sql.core.errors import T2SError
 from text2sql.models.tiny import count_parameters, tiny_config
 from text2sql.prompts.tokenizer import load_tokenizer
 
+pytestmark = pytest.mark.require_train
+
 
 @pytest.mark.parametrize(
     ("arch", "low", "high"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from train_helpers import HASH, base_config, dpo_rows, prompt_messages, sample_examples, sft_rows, write_jsonl
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.require_train]
 REPO = Path(__file__).resolve().parents[2]
 
 
