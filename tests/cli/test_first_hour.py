@@ -147,7 +147,6 @@ def test_quiet_by_default_hides_library_warnings_and_verbose_shows_them():
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_adapter_from_another_base_is_one_line(tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
@@ -170,7 +169,6 @@ def test_adapter_from_another_base_is_one_line(tmp_path):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_train_writes_a_summary_with_provenance(tmp_path):
     from train_helpers import base_config, sft_rows, write_jsonl
 

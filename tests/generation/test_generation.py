@@ -138,7 +138,6 @@ def micro_model(tmp_path_factory):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_hf_batched_equals_one_at_a_time(micro_model):
     """Left padding and length sorting must not change greedy outputs, and order is restored."""
     recs = records(5)
@@ -157,7 +156,6 @@ def test_hf_batched_equals_one_at_a_time(micro_model):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_hf_sampling_returns_n_candidates_reproducibly(micro_model):
     be = load_backend("hf", model=str(micro_model), decoding=DecodingConfig(max_new_tokens=6, seed=3))
     a = be.generate(records(2), n=3, temperature=1.0)

@@ -30,7 +30,6 @@ def test_unknown_arch_is_clear_error():
         tiny_config("qwen3", load_tokenizer())
 
 
-@pytest.mark.slow
 def test_tiny_model_builds_loads_and_generates(tmp_path):
     import torch
     from transformers import AutoModelForCausalLM

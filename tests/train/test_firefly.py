@@ -144,7 +144,6 @@ def test_conversation_and_dpo_rows_convert_to_chat_messages():
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "rows"),
     [("qwen2-7b-sft-qlora.json", long_conversations), ("qwen1.5-7b-dpo-qlora.json", firefly_dpo_rows)],

@@ -88,7 +88,6 @@ def micro(tmp_path_factory):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_qlora_and_full_reward_models_save_a_head_the_verifier_loads(micro):
     from text2sql.generation.verifier import Verifier
     from text2sql.models.meta import read_training_meta

@@ -73,7 +73,6 @@ def micro_model(tmp_path_factory):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 @pytest.mark.parametrize("packing", [False, True])
 def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
     from text2sql.train.config import load_config
@@ -112,7 +111,6 @@ def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_packed_forward_has_no_cross_contamination(micro_model):
     """Logits of two packed sequences (position_ids restart) equal their logits computed alone."""
     import torch
@@ -130,7 +128,6 @@ def test_packed_forward_has_no_cross_contamination(micro_model):
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_row_packed_batches_equal_trl_flattened_batches(micro_model, tmp_path):
     """Without flash attention t2s keeps packed rows as rows (k*L^2 attention instead of (k*L)^2): the
     labels and the loss must be exactly those of TRL's flattened padding-free batch."""
@@ -195,7 +192,6 @@ def test_row_packed_labels_cover_only_completions_whatever_trl_builds():
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_packed_training_logs_the_tokens_it_trained_on(micro_model, tmp_path):
     """TRL logs one row's width as `num_tokens` for batches without attention mask; t2s counts every token."""
     from text2sql.train.config import load_config

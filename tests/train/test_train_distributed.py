@@ -20,7 +20,7 @@ from train_helpers import base_config, long_conversations, sample_examples, sft_
 from text2sql.core.errors import T2SError
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.slow, pytest.mark.require_train]
+pytestmark = pytest.mark.require_train
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,7 @@ def _check_sharded(out: Path, single: list[dict], r: subprocess.CompletedProcess
     assert ddp[0]["loss"] == pytest.approx((single[0]["loss"] + single[1]["loss"]) / 2, rel=0.05)
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes_split_the_data(setup, single):
     tmp, model, data = setup
     cfg = _config(tmp, model, data, "torchrun", 1)
@@ -101,6 +102,7 @@ def test_torchrun_two_processes_split_the_data(setup, single):
     _check_sharded(tmp / "torchrun", single, r)
 
 
+@pytest.mark.slow
 def test_accelerate_launch_two_processes_split_the_data(setup, single):
     tmp, model, data = setup
     cfg = _config(tmp, model, data, "accel", 1)
@@ -198,6 +200,7 @@ def _check_trained_output(out: Path, base: Path, mode: str, updated: bool = True
     assert isinstance(backend.generate(prompt)[0][0], str)
 
 
+@pytest.mark.slow
 @pytest.mark.require_deepspeed
 @pytest.mark.parametrize(
     ("stage", "mode"),
@@ -228,6 +231,7 @@ def test_deepspeed_two_processes(setup, single, stage, mode):
         _check_trained_output(tmp / name, model, mode)
 
 
+@pytest.mark.slow
 @pytest.mark.require_deepspeed
 def test_firefly_full_zero3_config_trains_on_long_conversations(tmp_path):
     """Firefly's qwen-7b-sft-full.json (ZeRO-3 through its ds_z3_config.json, paths changed, fp16 off on CPU) on
@@ -271,6 +275,7 @@ def test_fsdp_on_cpu_is_refused_in_one_line():
     assert "\n" not in str(e.value)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(  # torch first: the evaluation-only install collects this module too
     importlib.util.find_spec("torch") is None
     or not __import__("text2sql.train.launch", fromlist=["x"]).has_accelerator(),
@@ -288,6 +293,7 @@ def test_fsdp_two_processes(setup, single, mode):
     _check_trained_output(tmp / name, model, mode)
 
 
+@pytest.mark.slow
 @pytest.mark.require_deepspeed
 def test_deepspeed_zero3_without_a_launcher(setup):
     """A plain `t2s train` with a ZeRO-3 config trains in one process (DeepSpeed otherwise looks for MPI)."""

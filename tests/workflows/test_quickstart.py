@@ -18,7 +18,6 @@ def test_smollm2_recipe_file_is_the_quickstart_recipe():
 
 
 @pytest.mark.require_train
-@pytest.mark.slow
 def test_quickstart_runs_every_stage_offline_on_the_tiny_model(tmp_path):
     """The real quick-start code path with the random model, trimmed: 2 QLoRA steps, 6 dev questions."""
     from text2sql.workflows.quickstart import closing_line, quickstart
