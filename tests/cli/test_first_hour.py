@@ -65,6 +65,7 @@ def test_mistyped_local_model_fails_at_once_with_a_suggestion(tmp_path, monkeypa
     assert res.returncode == 2 and "no such folder" in res.stderr and "runs/tiny-model" in res.stderr
 
 
+@pytest.mark.require_train
 def test_predict_default_folder_is_deterministic_and_resumes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     t2s("predict", "--backend", "gold", "--limit", "5")
@@ -109,6 +110,7 @@ def test_interrupted_generation_says_where_and_how_to_continue(tmp_path, monkeyp
     assert "rerun: t2s predict --model m" in res.stderr
 
 
+@pytest.mark.require_train
 def test_eval_summary_records_provenance_and_json_nulls(tmp_path):
     t2s("eval", "--backend", "gold", "--output-dir", str(tmp_path / "e"), "--limit", "7", "--workers", "1")
     summary = json.loads((tmp_path / "e" / "summary.json").read_text())
@@ -144,7 +146,7 @@ def test_quiet_by_default_hides_library_warnings_and_verbose_shows_them():
     assert "library noise" not in quiet.stderr and "library noise" in loud.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_adapter_from_another_base_is_one_line(tmp_path):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
@@ -166,7 +168,7 @@ def test_adapter_from_another_base_is_one_line(tmp_path):
     assert len(res.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_train_writes_a_summary_with_provenance(tmp_path):
     from train_helpers import base_config, sft_rows, write_jsonl
 
@@ -186,6 +188,7 @@ def test_train_writes_a_summary_with_provenance(tmp_path):
     assert prov["t2s_version"] and prov["versions"]["torch"] and prov["tokenizer"]
 
 
+@pytest.mark.require_train
 def test_every_prompt_record_names_the_tokenizer_that_counted_it(sample_bench):
     from text2sql.prompts.builder import PromptConfig, build_prompts, summary
     from text2sql.prompts.tokenizer import BUNDLED_TOKENIZER_NAME, bundled_tokenizer_dir
@@ -199,11 +202,13 @@ def test_every_prompt_record_names_the_tokenizer_that_counted_it(sample_bench):
     assert named[0]["tokenizer"] == BUNDLED_TOKENIZER_NAME  # the bundled folder, named as the fallback
 
 
+@pytest.mark.require_train
 def test_build_prompts_prints_which_tokenizer_counted(tmp_path, capsys):
     t2s("build-prompts", "-o", str(tmp_path / "p.jsonl"), "--limit", "2")
     assert "tokens counted with t2s-bundled" in capsys.readouterr().out
 
 
+@pytest.mark.require_train
 def test_output_folder_with_brackets_is_printed_not_parsed(tmp_path, capsys):
     out = tmp_path / "runs" / "pred[/]x"
     t2s("eval", "--backend", "gold", "--output-dir", str(out), "--limit", "3", "--workers", "1")

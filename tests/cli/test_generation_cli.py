@@ -5,6 +5,8 @@ import json
 import pytest
 from cli_helpers import t2s
 
+pytestmark = pytest.mark.require_train
+
 
 def test_eval_gold_backend_scores_100_percent(tmp_path):
     t2s("eval", "--backend", "gold", "--output-dir", str(tmp_path / "e"), "--no-cache", "--workers", "1")
@@ -28,7 +30,6 @@ def test_predict_replay_and_bad_input_is_one_line(tmp_path):
     assert bad.returncode == 2 and "vllm" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.slow
 def test_eval_model_with_self_consistency_reports_greedy_and_voted(tmp_path):
     from text2sql.train import build_tiny_model
 

@@ -39,6 +39,7 @@ def test_translate_renames_old_option_values():
     assert notes == [("--pick reward", "--pick verifier")] * 2
 
 
+@pytest.mark.require_train
 def test_old_eval_spellings_still_work_and_name_the_new_ones(tmp_path):
     old = t2s("eval", "--backend", "gold", "--limit", "2", "--workers", "1", "--no-cache",
               "-o", str(tmp_path / "old"), "--gen-seed", "3", "--seed", "4")  # fmt: skip
@@ -65,6 +66,7 @@ def test_old_pick_and_verifier_spellings_reach_the_new_checks(tmp_path):
     assert "note: --reward-adapter is now --verifier-adapter" in res.stderr and res.returncode == 2
 
 
+@pytest.mark.require_train
 def test_renamed_command_and_report_output(tmp_path):
     res = t2s("eval-reward", "--pairs", str(tmp_path / "none.jsonl"), "-m", "x", check=False)
     assert "note: `t2s eval-reward` is now `t2s eval-verifier`" in res.stderr
@@ -109,6 +111,7 @@ def test_commands_are_listed_in_pipeline_order(capsys):
     assert out.index(" build-prompts ") < out.index(" train ") < out.index(" eval ") < out.index(" report ")
 
 
+@pytest.mark.require_train
 def test_library_settings_read_as_this_commands_flags(tmp_path):
     res = t2s("predict", "--backend", "replay", "--output-dir", str(tmp_path / "r"), check=False)
     assert res.stderr.strip().splitlines() == ["error: the replay backend needs --predictions (a predictions file)"]
@@ -117,6 +120,7 @@ def test_library_settings_read_as_this_commands_flags(tmp_path):
     assert "error: --samples > 1 needs --temperature > 0" in res.stderr and "`" not in res.stderr
 
 
+@pytest.mark.require_train
 def test_predict_takes_p_and_old_model_folder_spellings(tmp_path):
     t2s("predict", "--backend", "gold", "--limit", "2", "--output-dir", str(tmp_path / "g"))
     preds = tmp_path / "g" / "predictions.jsonl"
@@ -128,6 +132,7 @@ def test_predict_takes_p_and_old_model_folder_spellings(tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
 
 
+@pytest.mark.require_train
 def test_tiny_model_old_spellings_build_the_same_model(tmp_path):
     old = t2s("tiny-model", "--output", str(tmp_path / "old"), "--arch", "micro", "--seed", "1")
     assert "note: --output is now --output-dir" in old.stderr and "note: --seed is now --init-seed" in old.stderr

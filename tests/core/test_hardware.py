@@ -19,6 +19,7 @@ def test_cpu_bf16_units_read_from_cpuinfo_and_torch_capability():
     assert hardware.cpu_bf16_units("", "AMX_BF16") == "AMX"  # no /proc/cpuinfo (macOS): torch's word
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(("cpuinfo", "expected"), [(AMX_CPU, "bf16"), (BF16_CPU, "bf16"), (OLD_CPU, "fp32")])
 def test_auto_resolves_by_capability(monkeypatch, capsys, cpuinfo, expected):
     real = hardware.cpu_bf16_units

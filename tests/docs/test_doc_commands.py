@@ -97,6 +97,7 @@ def test_every_t2s_block_runs_or_says_why_not():
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize("doc", RUN)
 def test_doc_commands_run_as_written(doc, tmp_path, monkeypatch):
     for folder in ("train_args", "examples"):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from db_helpers import nums_benchmark
 
 from text2sql.core.errors import T2SError
 from text2sql.eval.console import render
@@ -197,32 +198,11 @@ def test_spider_dev_gold_vs_gold(spider_dir, tmp_path):
 
 def test_test_suite_folder_needs_every_file(tmp_path):
     """A database folder with several .sqlite files: the prediction must match on each of them."""
-    import sqlite3
-
     from text2sql.data.benchmark import load_benchmark
 
     root = tmp_path / "suite"
-    folder = root / "database" / "nums"
-    folder.mkdir(parents=True)
-    for name, rows in [("nums.sqlite", [1, 2]), ("nums_alt.sqlite", [1, 3])]:
-        con = sqlite3.connect(folder / name)
-        con.execute("CREATE TABLE t (a INTEGER)")
-        con.executemany("INSERT INTO t VALUES (?)", [(r,) for r in rows])
-        con.commit()
-        con.close()
-    table = {
-        "db_id": "nums",
-        "table_names_original": ["t"],
-        "table_names": ["t"],
-        "column_names_original": [[-1, "*"], [0, "a"]],
-        "column_names": [[-1, "*"], [0, "a"]],
-        "column_types": ["text", "number"],
-        "primary_keys": [],
-        "foreign_keys": [],
-    }
-    (root / "tables.json").write_text(json.dumps([table]))
     gold = "SELECT a FROM t WHERE a < 3"
-    (root / "dev.json").write_text(json.dumps([{"db_id": "nums", "question": "q", "query": gold}] * 3))
+    folder = nums_benchmark(root, {"nums.sqlite": [1, 2], "nums_alt.sqlite": [1, 3]}, gold, copies=3)
     bench = load_benchmark(root)
     preds = [
         gold,

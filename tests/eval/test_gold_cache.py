@@ -6,40 +6,18 @@ import json
 import os
 
 import pytest
+from db_helpers import nums_benchmark
 
 import text2sql.eval.gold_cache as gold_cache_module
 from text2sql.eval.evaluate import evaluate
 
 
 def _one_db_bench(root, values):
-    import sqlite3
-
+    """The database's new content written beside it (`new.tmp`), for the test to move into place."""
     from text2sql.data.benchmark import load_benchmark
 
-    folder = root / "database" / "nums"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "nums.sqlite"
-    tmp = folder / "new.tmp"
-    con = sqlite3.connect(tmp)
-    con.execute("CREATE TABLE t (a INTEGER)")
-    con.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
-    con.commit()
-    con.close()
-    table = {
-        "db_id": "nums",
-        "table_names_original": ["t"],
-        "table_names": ["t"],
-        "column_names_original": [[-1, "*"], [0, "a"]],
-        "column_names": [[-1, "*"], [0, "a"]],
-        "column_types": ["text", "number"],
-        "primary_keys": [],
-        "foreign_keys": [],
-    }
-    (root / "tables.json").write_text(json.dumps([table]))
-    (root / "dev.json").write_text(
-        json.dumps([{"db_id": "nums", "question": "q", "query": "SELECT a FROM t"}])
-    )
-    return path, tmp, load_benchmark(root)
+    folder = nums_benchmark(root, {"new.tmp": values}, "SELECT a FROM t")
+    return folder / "nums.sqlite", folder / "new.tmp", load_benchmark(root)
 
 
 @pytest.mark.parametrize("replace", ["rename", "overwrite"])

@@ -13,6 +13,7 @@ import time
 
 import pytest
 from conftest import SPIDER_DIR
+from db_helpers import nums_benchmark
 
 from text2sql.execution.extraction import extract_sql
 from text2sql.execution.rewards import (
@@ -156,32 +157,11 @@ def test_t2s_reward_and_t2s_eval_agree_on_every_completion(sample_bench, tmp_pat
 
 
 def test_test_suite_every_file_must_match(tmp_path):
-    import sqlite3
-
     from text2sql.data.benchmark import load_benchmark
 
     root = tmp_path / "suite"
-    folder = root / "database" / "nums"
-    folder.mkdir(parents=True)
-    for name, rows in [("nums.sqlite", [1, 2]), ("nums_alt.sqlite", [1, 3])]:
-        con = sqlite3.connect(folder / name)
-        con.execute("CREATE TABLE t (a INTEGER)")
-        con.executemany("INSERT INTO t VALUES (?)", [(r,) for r in rows])
-        con.commit()
-        con.close()
-    table = {
-        "db_id": "nums",
-        "table_names_original": ["t"],
-        "table_names": ["t"],
-        "column_names_original": [[-1, "*"], [0, "a"]],
-        "column_names": [[-1, "*"], [0, "a"]],
-        "column_types": ["text", "number"],
-        "primary_keys": [],
-        "foreign_keys": [],
-    }
-    (root / "tables.json").write_text(json.dumps([table]))
     gold = "SELECT a FROM t WHERE a < 3"
-    (root / "dev.json").write_text(json.dumps([{"db_id": "nums", "question": "q", "query": gold}]))
+    nums_benchmark(root, {"nums.sqlite": [1, 2], "nums_alt.sqlite": [1, 3]}, gold)
     preds = [gold, "SELECT a FROM t WHERE a <= 2", "SELECT a FROM t WHERE a < 5", "SELECT b FROM t"]
     with RewardScorer(load_benchmark(root), RewardSettings(workers=0)) as sc:
         rewards = execution(None, preds, db_id=["nums"] * 4, gold=[gold] * 4, scorer=sc)
@@ -284,6 +264,7 @@ def test_format_reward():
     assert format_(None, [q, think], answer_format=["sql", "think"]) == [1.0, 1.0]
 
 
+@pytest.mark.require_train
 def test_answer_format_think_prompts(sample_bench):
     from text2sql.core.errors import T2SError
     from text2sql.prompts.builder import PromptConfig, build_prompts

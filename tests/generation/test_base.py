@@ -70,6 +70,7 @@ def test_backend_config_names_the_field(fields, message):
         BackendConfig(**fields).validate()
 
 
+@pytest.mark.require_train
 def test_backend_config_flags_and_the_flat_fields(tmp_path):
     from text2sql.data.benchmark import load_benchmark
     from text2sql.generation import BackendConfig

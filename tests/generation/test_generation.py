@@ -137,7 +137,7 @@ def micro_model(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("micro"), arch="micro")
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_hf_batched_equals_one_at_a_time(micro_model):
     """Left padding and length sorting must not change greedy outputs, and order is restored."""
     recs = records(5)
@@ -155,7 +155,7 @@ def test_hf_batched_equals_one_at_a_time(micro_model):
     assert batched.tokenizer.convert_tokens_to_ids("<|im_end|>") in info["stop_token_ids"]
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_hf_sampling_returns_n_candidates_reproducibly(micro_model):
     be = load_backend("hf", model=str(micro_model), decoding=DecodingConfig(max_new_tokens=6, seed=3))
     a = be.generate(records(2), n=3, temperature=1.0)
@@ -174,6 +174,7 @@ def test_prompt_hash_mismatch_warns(tmp_path):
     assert check_prompt_hash(str(tmp_path / "none"), [{"config_hash": "bbb"}]) is None
 
 
+@pytest.mark.require_train
 def test_run_on_stop_ends_loops_and_closed_fences_but_not_answers_in_progress():
     import torch
 

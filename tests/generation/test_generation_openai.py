@@ -294,7 +294,7 @@ def test_unreachable_and_auth_errors_are_user_errors():
         be.generate(recs(1))
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_openai_backend_matches_hf_behind_a_local_server(tmp_path):
     """A tiny model served over HTTP gives the same greedy answers as calling it directly."""
     from text2sql.train import build_tiny_model

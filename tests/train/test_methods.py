@@ -19,6 +19,7 @@ def test_an_unknown_task_type_is_one_line_naming_the_choices(bad):
     assert str(e.value) == f"task_type must be one of sft, dpo, grpo, rloo, reward, pretrain, got {bad!r}"
 
 
+@pytest.mark.require_train
 def test_every_method_declares_its_trl_config_and_extra_keys():
     import trl
     from transformers import TrainingArguments
@@ -53,6 +54,7 @@ def work(tmp_path_factory):
     return build_tiny_model(root / "model", arch="micro"), root
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(("task", "rows"), [("sft", sft_rows), ("dpo", dpo_rows), ("reward", dpo_rows)])
 def test_the_built_run_keeps_rows_and_report_off_the_trl_objects(work, task, rows):
     """The rows (provenance) and fit report travel in the Run; nothing is pinned on TRL's trainer or config."""

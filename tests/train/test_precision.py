@@ -9,6 +9,8 @@ from text2sql.core import hardware
 from text2sql.core.errors import T2SError
 from text2sql.train.config import load_config
 
+pytestmark = pytest.mark.require_train
+
 RAW = {"model_name_or_path": "m", "train_file": "t", "output_dir": "o", "train_mode": "lora"}
 
 

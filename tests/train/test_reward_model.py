@@ -33,6 +33,7 @@ def test_pairwise_accuracy_by_kind_counts_ties_as_misses():
     assert rep["by_kind"]["b"]["ties"] == 1 and rep["by_kind"]["a"]["mean_margin"] == 0.0
 
 
+@pytest.mark.require_train
 def test_reward_dataset_is_what_the_verifier_scores():
     from text2sql.prompts.tokenizer import load_tokenizer
 
@@ -59,6 +60,7 @@ def test_reward_dataset_is_what_the_verifier_scores():
         build_reward_dataset([{"prompt": "x"}], tok, 1024, None)
 
 
+@pytest.mark.require_train
 def test_reward_config_is_trls_reward_config(tmp_path):
     from trl import RewardConfig
 
@@ -85,7 +87,7 @@ def micro(tmp_path_factory):
     return root, build_tiny_model(root / "micro", arch="micro")
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_qlora_and_full_reward_models_save_a_head_the_verifier_loads(micro):
     from text2sql.generation.verifier import Verifier
     from text2sql.models.meta import read_training_meta
@@ -111,6 +113,7 @@ def test_qlora_and_full_reward_models_save_a_head_the_verifier_loads(micro):
         train(base_config(model, data, root / "x", task_type="reward", adapter_name_or_path=str(q)))
 
 
+@pytest.mark.require_train
 @pytest.mark.slow
 def test_tiny_reward_model_ranks_held_out_pairs_above_chance(micro, tmp_path):
     """build-dpo on the sample's train databases, `t2s train` with tiny-reward.json, `t2s eval-verifier` on pairs

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from train_helpers import HASH, base_config, dpo_rows, prompt_messages, sample_examples, sft_rows, write_jsonl
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.require_train
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -46,6 +46,7 @@ def _generate(model, tok, ex) -> str:
     return tok.decode(out[0, ids["input_ids"].shape[1] :], skip_special_tokens=True).strip()
 
 
+@pytest.mark.slow
 def test_qlora_sft_memorises_and_records_its_run(sft_run, work):
     from transformers import AutoModelForCausalLM
 
@@ -95,6 +96,7 @@ def _peft_on(base_dir, adapter, four_bit: bool):
     return PeftModel.from_pretrained(base, adapter)
 
 
+@pytest.mark.slow
 def test_merge_folds_the_qlora_adapter_into_the_base_it_was_trained_on(sft_run, work, tmp_path):
     """Default for a QLoRA adapter: the nf4 base dequantised, so the merged model computes what was trained;
     --base-precision 16bit merges into the original weights instead."""
@@ -128,6 +130,7 @@ def test_merge_folds_the_qlora_adapter_into_the_base_it_was_trained_on(sft_run, 
         merge_adapter(work[1], tmp_path, out)
 
 
+@pytest.mark.slow
 def test_hf_backend_evaluates_a_qlora_adapter_on_its_nf4_base(sft_run, work):
     import torch
 
@@ -155,6 +158,7 @@ def test_hf_backend_evaluates_a_qlora_adapter_on_its_nf4_base(sft_run, work):
     assert default.generate([{"messages": prompt_messages(ex)}])[0][0].strip() == ex.query
 
 
+@pytest.mark.slow
 def test_dpo_raises_reward_margin(sft_run, work):
     from text2sql.train import read_training_meta, train
 
@@ -193,6 +197,7 @@ def _adapter_weights(folder: Path) -> dict:
     return load_file(str(folder / "adapter_model.safetensors"))
 
 
+@pytest.mark.slow
 def test_killed_qlora_run_resumes_to_the_uninterrupted_result(work, tmp_path):
     """SIGKILL-like exit at step 7, --resume from checkpoint-6: same steps, same fp32 adapter dtype, and the
     final weights of an uninterrupted run within numerical noise. Resuming the finished run trains nothing."""
@@ -265,6 +270,7 @@ def test_qlora_evaluates_during_training_and_keeps_training(work, tmp_path):
     assert [e["step"] for e in log if "loss" in e] == [1, 2, 3, 4]
 
 
+@pytest.mark.slow
 def test_cli_shows_one_progress_line_and_refuses_to_restart(work, tmp_path):
     root, model, data = work
     cfg = tmp_path / "cfg.json"
@@ -288,6 +294,7 @@ def test_resume_without_checkpoint_is_clear_error(work, tmp_path):
         train(base_config(model, data, tmp_path / "fresh"), resume=True)
 
 
+@pytest.mark.slow
 def test_ddp_two_cpu_processes(work, tmp_path):
     root, model, data = work
     cfg = tmp_path / "cfg.json"

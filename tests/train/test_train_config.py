@@ -23,6 +23,7 @@ FIREFLY = {
 }  # fmt: skip
 
 
+@pytest.mark.require_train
 def test_firefly_keys_map_onto_trl_sft_config():
     cfg = load_config({**BASE, **FIREFLY})
     assert cfg.args.max_length == 512 and cfg.data.max_prompt_length == 400
@@ -32,6 +33,7 @@ def test_firefly_keys_map_onto_trl_sft_config():
     assert type(cfg.args).__name__ == "SFTConfig"
 
 
+@pytest.mark.require_train
 def test_dpo_config_takes_beta_and_deepspeed_key_exists():
     cfg = load_config({**BASE, "task_type": "dpo", "beta": 0.25, "max_seq_length": 300})
     assert type(cfg.args).__name__ == "DPOConfig" and cfg.args.beta == 0.25 and cfg.args.max_length == 300
@@ -40,6 +42,7 @@ def test_dpo_config_takes_beta_and_deepspeed_key_exists():
     assert "deepspeed" in valid_keys("sft") and "deepspeed" in valid_keys("dpo")
 
 
+@pytest.mark.require_train
 def test_set_overrides_parse_json_values(tmp_path):
     path = tmp_path / "c.json"
     path.write_text(json.dumps({**BASE, "learning_rate": 1e-4}))
@@ -48,6 +51,7 @@ def test_set_overrides_parse_json_values(tmp_path):
     assert cfg.args.output_dir == "elsewhere" and cfg.model.lora_rank == 4
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     ("extra", "needle"),
     [
@@ -68,6 +72,7 @@ def test_bad_configs_are_one_line_errors(extra, needle):
     assert re.search(needle, str(e.value)) and "\n" not in str(e.value)
 
 
+@pytest.mark.require_train
 def test_missing_required_key_and_bad_set():
     with pytest.raises(T2SError, match="needs 'train_file'"):
         load_config({"model_name_or_path": "m", "output_dir": "o"})
@@ -75,6 +80,7 @@ def test_missing_required_key_and_bad_set():
         load_config(BASE, ["learning_rate"])
 
 
+@pytest.mark.require_train
 def test_cli_bad_config_exits_2_with_one_line(tmp_path):
     path = tmp_path / "c.json"
     path.write_text(json.dumps({**BASE, "num_train_epoch": 1}))
@@ -90,6 +96,7 @@ def test_cli_bad_config_exits_2_with_one_line(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.require_train
 def test_shipped_train_args_parse():
     from pathlib import Path
 
@@ -124,6 +131,7 @@ def test_keys_snapshot_matches_the_installed_libraries():
         assert all(snapshot_keys(task) is None for task in TASKS)
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize(
     ("config", "sets", "line"),
     [

@@ -10,6 +10,7 @@ from text2sql.prompts.tokenizer import load_tokenizer
 from text2sql.train.data import build_sft_dataset, shared_config_hash, tokenize_sft_row
 
 
+@pytest.mark.require_train
 @pytest.mark.parametrize("which", ["bundled", "qwen"])
 def test_completion_is_sql_plus_end_of_turn(which, request):
     tok = (
@@ -23,6 +24,7 @@ def test_completion_is_sql_plus_end_of_turn(which, request):
     assert tok.decode(completion_ids) == row["messages"][-1]["content"] + "<|im_end|>\n"
 
 
+@pytest.mark.require_train
 def test_long_rows_are_dropped_whole_and_counted_under_their_key():
     """Never cut: a left cut removed the system message and chat header, a prompt inference never shows."""
     tok = load_tokenizer()
@@ -48,6 +50,7 @@ def test_long_rows_are_dropped_whole_and_counted_under_their_key():
         build_sft_dataset(rows, tok, 5, None)
 
 
+@pytest.mark.require_train
 def test_truncation_left_is_refused_in_one_line():
     from text2sql.train.config import load_config
 
@@ -69,7 +72,7 @@ def micro_model(tmp_path_factory):
     return build_tiny_model(tmp_path_factory.mktemp("micro") / "model", arch="micro")
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 @pytest.mark.parametrize("packing", [False, True])
 def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
     from text2sql.train.config import load_config
@@ -107,7 +110,7 @@ def test_trl_labels_mask_everything_but_the_sql(micro_model, tmp_path, packing):
     assert sorted(tok.decode(kept).replace("<|im_end|>\n", "<|im_end|>\n\x00").split("\x00")[:-1]) == sqls
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_packed_forward_has_no_cross_contamination(micro_model):
     """Logits of two packed sequences (position_ids restart) equal their logits computed alone."""
     import torch
@@ -124,7 +127,7 @@ def test_packed_forward_has_no_cross_contamination(micro_model):
     torch.testing.assert_close(packed[:, 9:], alone[1], atol=1e-4, rtol=1e-4)
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_row_packed_batches_equal_trl_flattened_batches(micro_model, tmp_path):
     """Without flash attention t2s keeps packed rows as rows (k*L^2 attention instead of (k*L)^2): the
     labels and the loss must be exactly those of TRL's flattened padding-free batch."""
@@ -156,6 +159,7 @@ def test_row_packed_batches_equal_trl_flattened_batches(micro_model, tmp_path):
     torch.testing.assert_close(ours_loss, theirs_loss, atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.require_train
 def test_row_packed_labels_cover_only_completions_whatever_trl_builds():
     """TRL 0.24-0.29 hand the collator `completion_mask` and no labels, TRL >= 1 `labels` and no mask: either
     way no prompt or padding token may get a label (a `labels = input_ids` fallback trained on prompts)."""
@@ -187,7 +191,7 @@ def test_row_packed_labels_cover_only_completions_whatever_trl_builds():
     assert torch.equal(RowPackedCollator(pad)(old_trl)["labels"], RowPackedCollator(pad)(new_trl)["labels"])
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_packed_training_logs_the_tokens_it_trained_on(micro_model, tmp_path):
     """TRL logs one row's width as `num_tokens` for batches without attention mask; t2s counts every token."""
     from text2sql.train.config import load_config

@@ -20,7 +20,7 @@ from train_helpers import base_config, long_conversations, sample_examples, sft_
 from text2sql.core.errors import T2SError
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.require_train
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,7 @@ def _check_sharded(out: Path, single: list[dict], r: subprocess.CompletedProcess
     assert ddp[0]["loss"] == pytest.approx((single[0]["loss"] + single[1]["loss"]) / 2, rel=0.05)
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes_split_the_data(setup, single):
     tmp, model, data = setup
     cfg = _config(tmp, model, data, "torchrun", 1)
@@ -101,6 +102,7 @@ def test_torchrun_two_processes_split_the_data(setup, single):
     _check_sharded(tmp / "torchrun", single, r)
 
 
+@pytest.mark.slow
 def test_accelerate_launch_two_processes_split_the_data(setup, single):
     tmp, model, data = setup
     cfg = _config(tmp, model, data, "accel", 1)
@@ -170,10 +172,6 @@ def test_deepspeed_zero_configs_and_full_ft_config():
     assert load_config(path, ["deepspeed=null"]).model.train_mode == "full"
 
 
-needs_deepspeed = pytest.mark.skipif(
-    importlib.util.find_spec("deepspeed") is None,
-    reason="deepspeed is not installed (pip install 't2s[deepspeed]'; CI installs it)",
-)
 DS = REPO / "train_args" / "deepspeed"
 
 
@@ -202,7 +200,8 @@ def _check_trained_output(out: Path, base: Path, mode: str, updated: bool = True
     assert isinstance(backend.generate(prompt)[0][0], str)
 
 
-@needs_deepspeed
+@pytest.mark.slow
+@pytest.mark.require_deepspeed
 @pytest.mark.parametrize(
     ("stage", "mode"),
     [("zero2", "full"), ("zero2", "lora"), ("zero3", "full"), ("zero3", "lora"), ("zero3", "qlora")],
@@ -232,7 +231,8 @@ def test_deepspeed_two_processes(setup, single, stage, mode):
         _check_trained_output(tmp / name, model, mode)
 
 
-@needs_deepspeed
+@pytest.mark.slow
+@pytest.mark.require_deepspeed
 def test_firefly_full_zero3_config_trains_on_long_conversations(tmp_path):
     """Firefly's qwen-7b-sft-full.json (ZeRO-3 through its ds_z3_config.json, paths changed, fp16 off on CPU) on
     conversations longer than its max_seq_length=1024, as its dummy_data.jsonl is, under torchrun; one step
@@ -275,8 +275,10 @@ def test_fsdp_on_cpu_is_refused_in_one_line():
     assert "\n" not in str(e.value)
 
 
-@pytest.mark.skipif(
-    not __import__("text2sql.train.launch", fromlist=["x"]).has_accelerator(),
+@pytest.mark.slow
+@pytest.mark.skipif(  # torch first: the evaluation-only install collects this module too
+    importlib.util.find_spec("torch") is None
+    or not __import__("text2sql.train.launch", fromlist=["x"]).has_accelerator(),
     reason="FSDP needs GPUs: accelerate only enables it for GPU launches (CPU runs it as DDP); "
     "scripts/gpu_smoke.sh runs it on a GPU node",
 )
@@ -291,7 +293,8 @@ def test_fsdp_two_processes(setup, single, mode):
     _check_trained_output(tmp / name, model, mode)
 
 
-@needs_deepspeed
+@pytest.mark.slow
+@pytest.mark.require_deepspeed
 def test_deepspeed_zero3_without_a_launcher(setup):
     """A plain `t2s train` with a ZeRO-3 config trains in one process (DeepSpeed otherwise looks for MPI)."""
     tmp, model, data = setup

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 from types import SimpleNamespace
 
-from text2sql.train.progress import ProgressLine
+import pytest
+
+pytestmark = pytest.mark.require_train
 
 
 def _state(step: int, max_steps: int = 10):
@@ -13,6 +15,8 @@ def _state(step: int, max_steps: int = 10):
 
 
 def test_plain_lines_when_not_a_terminal():
+    from text2sql.train.progress import ProgressLine  # imports transformers
+
     out = io.StringIO()
     cb = ProgressLine(out, live=False)
     cb.on_train_begin(None, _state(0), None)
@@ -27,6 +31,8 @@ def test_plain_lines_when_not_a_terminal():
 
 
 def test_live_line_is_redrawn_in_place():
+    from text2sql.train.progress import ProgressLine  # imports transformers
+
     out = io.StringIO()
     cb = ProgressLine(out, live=True)
     cb.on_train_begin(None, _state(4), None)  # resumed at step 4
@@ -40,6 +46,8 @@ def test_live_line_is_redrawn_in_place():
 
 
 def test_rl_line_shows_reward_and_warns_once_when_rewards_are_flat():
+    from text2sql.train.progress import ProgressLine  # imports transformers
+
     out = io.StringIO()
     cb = ProgressLine(out, live=False)
     cb.on_train_begin(None, _state(0), None)

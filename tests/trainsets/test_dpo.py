@@ -65,6 +65,7 @@ def dpo(sample_bench, tok, tmp_path_factory):
     )
 
 
+@pytest.mark.require_train
 def test_every_rejected_answer_is_wrong_by_execution(sample_bench, dpo):
     rows, stats = dpo
     assert rows and stats.to_dict()["pairs"] == len(rows)
@@ -84,6 +85,7 @@ def test_every_rejected_answer_is_wrong_by_execution(sample_bench, dpo):
     json.dumps(rows)
 
 
+@pytest.mark.require_train
 def test_candidates_are_verified_and_errors_dropped(dpo, sample_bench):
     rows, stats = dpo
     first = sample_bench.examples("train")[0]
@@ -94,6 +96,7 @@ def test_candidates_are_verified_and_errors_dropped(dpo, sample_bench):
     assert stats.generated["candidate"] == 3
 
 
+@pytest.mark.require_train
 def test_allow_errors_keeps_non_executable(sample_bench, tok):
     ex = sample_bench.examples("train")[0]
     rows, _ = build_dpo(
@@ -109,6 +112,7 @@ def test_allow_errors_keeps_non_executable(sample_bench, tok):
     assert any("nonsense" in r["rejected"][0]["content"] for r in rows)
 
 
+@pytest.mark.require_train
 def test_cli_build_dpo(tmp_path):
     from typer.testing import CliRunner
 

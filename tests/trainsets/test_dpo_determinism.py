@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 # An unqualified column that two joined tables both have: its owner must not depend on set order.
@@ -34,6 +36,7 @@ def test_corruptions_do_not_depend_on_the_hash_seed(tmp_path):
     assert any(kind == "wrong_column" for kind, _ in json.loads(outs.pop()))
 
 
+@pytest.mark.require_train
 def test_build_dpo_twice_gives_identical_counts_and_bytes(tmp_path):
     digests, stats = set(), set()
     for seed in (1, 2):

@@ -27,6 +27,7 @@ def test_grid_expands_to_named_arms():
         arms({"grid": {"model": [{"adapter": "x"}]}})
 
 
+@pytest.mark.require_train
 def test_ablation_runs_arms_reports_and_skips_finished(tmp_path, sample_bench, monkeypatch):
     monkeypatch.setenv("T2S_CACHE_DIR", str(tmp_path / "cache"))  # the gold cache arms share
     dev = sample_bench.examples("dev")[:12]

@@ -25,6 +25,7 @@ def test_unknown_argument_is_one_error_line():
     assert r.returncode == 2 and r.stderr.strip() == "error: unknown argument --fast (use --dry-run)"
 
 
+@pytest.mark.require_train
 @pytest.mark.slow
 def test_dry_run_measures_every_stage(tmp_path):
     env = {**os.environ, "PYTHON": sys.executable, "WORK": str(tmp_path / "work"), "OMP_NUM_THREADS": "2"}

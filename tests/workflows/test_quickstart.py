@@ -17,7 +17,7 @@ def test_smollm2_recipe_file_is_the_quickstart_recipe():
     assert shipped == SMOLLM2_SFT
 
 
-@pytest.mark.slow
+@pytest.mark.require_train
 def test_quickstart_runs_every_stage_offline_on_the_tiny_model(tmp_path):
     """The real quick-start code path with the random model, trimmed: 2 QLoRA steps, 6 dev questions."""
     from text2sql.workflows.quickstart import closing_line, quickstart
@@ -40,6 +40,7 @@ def test_quickstart_runs_every_stage_offline_on_the_tiny_model(tmp_path):
     assert "6 held-out sample questions" in closing_line(result) and "McNemar exact p" in closing_line(result)
 
 
+@pytest.mark.require_train
 @pytest.mark.slow
 def test_quickstart_makes_smollm2_better_at_sql(tmp_path, smollm2_gguf):
     """The promise, measured on the real model in CI: a shortened loop (1 epoch-ish of SFT on the sample's
