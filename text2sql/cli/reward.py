@@ -64,8 +64,6 @@ def register(app: typer.Typer) -> None:
 
         if timeout <= 0:
             raise T2SError("--timeout must be positive")
-        if metric not in (None, "spider", "bird"):
-            raise T2SError(f"--metric must be spider or bird, got {metric!r}")
         mix = RewardMix(list(reward or ["execution"]), list(weight) if weight else None)
         settings = RewardSettings(
             correct=correct,
@@ -78,6 +76,7 @@ def register(app: typer.Typer) -> None:
             workers=workers,
             overlap="result_overlap" in mix.rewards,
         )
+        settings.validate()  # values in order, a known metric: before the benchmark loads
         check = check_rewards(load_benchmark(data), split, completions, mix, settings, prompts, select_cue)
         if output is not None:
             check.write(output)

@@ -73,8 +73,6 @@ def reward_arguments(raw: dict, args) -> RewardArguments:
     raw["reward_funcs"] = funcs
     if args.reward_weights is not None and len(args.reward_weights) != len(funcs):
         raise T2SError(f"{len(args.reward_weights)} reward_weights for {len(funcs)} reward_funcs")
-    if raw.get("reward_metric") not in (None, "spider", "bird"):
-        raise T2SError(f"reward_metric must be spider or bird, got {raw['reward_metric']!r}")
     out = RewardArguments(**raw)
     out.settings().validate()
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from text2sql.core.errors import T2SError
 from text2sql.execution.executor import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ExecResult, Executor
-from text2sql.execution.metric import row_f1
+from text2sql.execution.metric import check_metric, row_f1
 from text2sql.execution.verdict import Judge
 
 CRASHED = "worker_crashed"  # the worker process died or stopped answering on this completion
@@ -39,6 +39,8 @@ class RewardSettings:
             raise T2SError("reward workers must be >= 0")
         if not (self.fails <= self.executes <= self.correct):
             raise T2SError("reward values must satisfy fails <= executes <= correct")
+        if self.metric is not None:
+            check_metric(self.metric)
 
 
 @dataclass
