@@ -186,6 +186,7 @@ def test_prompt_flags_come_from_the_prompt_config_fields():
     assert {f.name for f in fields(PromptConfig)} <= generating  # predict and eval take every prompt option
 
 
+@pytest.mark.require_train  # builds prompts: the bundled tokenizer loads through transformers
 def test_prompt_flags_build_the_library_config_and_errors_name_them(tmp_path):
     from text2sql.prompts.config import PromptConfig
 

@@ -114,6 +114,7 @@ def test_write_run_is_atomic_indented_and_ends_in_a_newline(tmp_path):
         write_run(tmp_path / "strict", {"p": Path("x")})
 
 
+@pytest.mark.require_train  # builds prompts: the bundled tokenizer loads through transformers
 def test_records_declare_the_fields_t2s_writes_in_their_order(sample_bench, tmp_path):
     """The declarations are the files: a field added to a writer must be declared (and documented)."""
     from text2sql.eval.evaluate import evaluate
@@ -132,6 +133,7 @@ def test_records_declare_the_fields_t2s_writes_in_their_order(sample_bench, tmp_
     assert set(report.summary) <= set(names(RunSummary))
 
 
+@pytest.mark.require_train  # builds prompts: the bundled tokenizer loads through transformers
 def test_preference_pairs_are_declared_in_the_order_build_dpo_writes(sample_bench):
     from text2sql.prompts.builder import PromptConfig
     from text2sql.prompts.tokenizer import load_tokenizer
@@ -156,6 +158,7 @@ def _declared_in_order(row: dict, record) -> bool:
     return [k for k in declared if k in row] == list(row)
 
 
+@pytest.mark.require_train  # builds prompts: the bundled tokenizer loads through transformers
 def test_the_files_of_a_generated_run_are_declared(tmp_path):
     """`t2s eval --backend gold` and `t2s predict`: every field of every file they write is declared."""
     from cli_helpers import t2s
