@@ -10,7 +10,6 @@ reward's EX part), both means, their paired difference with a bootstrap interval
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -42,11 +41,10 @@ def main() -> None:
     if not ids:
         sys.exit("error: the two runs share no question")
     a, b = [before[i] for i in ids], [after[i] for i in ids]
-    n = len(json.loads((args.after / "results.jsonl").read_text().splitlines()[0]).get("candidates", []))
     mean_a, mean_b = sum(a) / len(a), sum(b) / len(b)
     lo, hi = paired_diff_ci(a, b)
     up, down = sum(y > x for x, y in zip(a, b, strict=True)), sum(y < x for x, y in zip(a, b, strict=True))
-    print(f"{len(ids)} questions, {n} samples each")
+    print(f"{len(ids)} questions (sampled EX: the share of a question's samples that are correct)")
     print(
         f"sampled EX before {100 * mean_a:.1f}%  after {100 * mean_b:.1f}%  ratio {mean_b / mean_a if mean_a else float('inf'):.2f}x"
     )

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from db_helpers import nums_benchmark
+from db_helpers import NUMS_TABLE, nums_benchmark
 
 from text2sql.core.errors import T2SError
 from text2sql.eval.console import render
@@ -128,7 +128,15 @@ def test_cli_eval(tmp_path, dev):
     preds.write_text("\n".join(ex.query for ex in dev) + "\n")
     out = tmp_path / "out"
     run = _t2s(
-        "--predictions", str(preds), "--limit", "10", "--workers", "1", "--output-dir", str(out), tmp_path=tmp_path
+        "--predictions",
+        str(preds),
+        "--limit",
+        "10",
+        "--workers",
+        "1",
+        "--output-dir",
+        str(out),
+        tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.stderr
     assert "EX" in run.stdout and "100.0" in run.stdout
@@ -156,22 +164,7 @@ def test_unknown_db_and_unreadable_database(tmp_path):
     root = tmp_path / "bench"
     (root / "database" / "broken").mkdir(parents=True)
     (root / "database" / "broken" / "broken.sqlite").write_bytes(b"this is not a database" * 100)
-    (root / "tables.json").write_text(
-        json.dumps(
-            [
-                {
-                    "db_id": "broken",
-                    "table_names_original": ["t"],
-                    "table_names": ["t"],
-                    "column_names_original": [[-1, "*"], [0, "a"]],
-                    "column_names": [[-1, "*"], [0, "a"]],
-                    "column_types": ["text", "number"],
-                    "primary_keys": [],
-                    "foreign_keys": [],
-                }
-            ]
-        )
-    )
+    (root / "tables.json").write_text(json.dumps([{**NUMS_TABLE, "db_id": "broken"}]))
     (root / "dev.json").write_text(
         json.dumps([{"db_id": "broken", "question": "q", "query": "SELECT a FROM t"}])
     )

@@ -25,18 +25,19 @@ def shot_selector(bench, split: str, config: PromptConfig, examples: list[Exampl
     """(selector, similarities of `examples` to the pool or None) for `config.shots` > 0."""
     pool = [e for e in bench.examples("train") if e.query]
     _leak_check(bench, split, pool)
+
+    def masked(e):  # the question with schema words and values masked (DAIL's masked-question similarity)
+        return mask_question(
+            e.question,
+            bench.schema(e.db_id),
+            db_path_or_none(bench, e.db_id),
+            mask_token=MASK,
+            value_token=VALUE,
+        )
+
     masked_pool = None
     if config.select in ("masked", "dail"):
-        masked_pool = [
-            mask_question(
-                e.question,
-                bench.schema(e.db_id),
-                db_path_or_none(bench, e.db_id),
-                mask_token=MASK,
-                value_token=VALUE,
-            )
-            for e in pool
-        ]
+        masked_pool = [masked(e) for e in pool]
     embedder = None
     if config.select in ("question", "masked", "dail"):
         from text2sql.prompts.selection import Embedder
@@ -52,17 +53,6 @@ def shot_selector(bench, split: str, config: PromptConfig, examples: list[Exampl
     )
     sims = None
     if config.select in ("question", "masked", "dail"):
-        texts = [
-            e.question
-            if config.select == "question"
-            else mask_question(
-                e.question,
-                bench.schema(e.db_id),
-                db_path_or_none(bench, e.db_id),
-                mask_token=MASK,
-                value_token=VALUE,
-            )
-            for e in examples
-        ]
+        texts = [e.question if config.select == "question" else masked(e) for e in examples]
         sims = selector.similarities(texts)
     return selector, sims
