@@ -306,7 +306,51 @@ def run_smol(
         "achieved_gflops": round(flops / 1e9, 1),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "losses": [round(h["loss"], 4) for h in trainer.state.log_history if "loss" in h],
+        "heldout_fp32_loss": heldout_fp32_loss(model, trainer, train_mode),
     }
+
+
+def heldout_fp32_loss(model_path: str, trainer, train_mode: str, rows: int = 60) -> float:
+    """Answer-token loss of the trained weights on the sample's first dev rows, computed in fp32.
+
+    The training loss of a bf16 run is measured by a bf16 forward, which drops part of a LoRA adapter (its
+    update is added to base outputs already rounded to bf16: see text2sql/models/folding.py), so the two
+    precisions' curves differ even when they learned the same weights. This compares what was learned."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from text2sql.data.benchmark import load_benchmark
+    from text2sql.models.loading import load_pretrained
+    from text2sql.prompts.builder import PromptConfig, build_prompts
+    from text2sql.prompts.tokenizer import load_tokenizer
+    from text2sql.trainsets.sft import sft_rows
+
+    if train_mode == "full":
+        model = trainer.model.float()  # full training keeps fp32 master weights in both precisions
+    else:  # the adapter on the original fp32 base (a bf16 run's base is a rounded copy)
+        from peft import PeftModel, get_peft_model_state_dict, set_peft_model_state_dict
+
+        state = {k: v.float() for k, v in get_peft_model_state_dict(trainer.model).items()}
+        base = load_pretrained(AutoModelForCausalLM, model_path, dtype=torch.float32)
+        model = PeftModel(base, trainer.model.peft_config["default"])
+        set_peft_model_state_dict(model, state)
+    model.eval()
+    tok = load_tokenizer(model_path)
+    dev, _ = sft_rows(build_prompts(load_benchmark(None), "dev", PromptConfig()))
+    total = count = 0.0
+    with torch.no_grad(), torch.autocast("cpu", enabled=False):
+        for row in dev[:rows]:
+            prompt = tok.apply_chat_template(row["messages"][:-1], add_generation_prompt=True, tokenize=True)
+            full = tok.apply_chat_template(row["messages"], tokenize=True)
+            if hasattr(prompt, "input_ids"):
+                prompt, full = prompt["input_ids"], full["input_ids"]
+            ids = torch.tensor([full])
+            labels = ids.clone()
+            labels[0, : len(prompt)] = -100
+            n = int((labels[0, 1:] != -100).sum())
+            total += float(model(input_ids=ids, labels=labels).loss) * n
+            count += n
+    return round(total / count, 4)
 
 
 def smol_one(model, precision, train_mode, steps, batch, workdir, data, ckpt=False, dense=False) -> dict:
@@ -358,7 +402,11 @@ def smol_bench(model: str, steps: int, batch: int, full: bool, workdir: Path) ->
         print(f"  bf16 / fp32 tokens/s = {ratio:.2f}x ({'meets' if ratio >= 2 else 'misses'} the 2x target); "
               f"bf16 MFU {'meets' if runs['bf16']['mfu'] >= 0.25 else 'misses'} 25%")  # fmt: skip
         print(f"  losses fp32 {runs['fp32']['losses']}\n  losses bf16 {runs['bf16']['losses']}  "
-              f"(max |diff| {max(diffs):.4f})")  # fmt: skip
+              f"(max |diff| {max(diffs):.4f}; each measured by its own precision's forward)")  # fmt: skip
+        held = {p: r["heldout_fp32_loss"] for p, r in runs.items()}
+        gap = abs(held["bf16"] - held["fp32"]) / held["fp32"]
+        print(f"  what was learned, scored in fp32 on 60 held-out dev rows: fp32-trained {held['fp32']:.4f}, "
+              f"bf16-trained {held['bf16']:.4f} ({gap:.1%} apart: {'parity' if gap < 0.02 else 'no parity'})")  # fmt: skip
         if train_mode == "lora":
             rss = runs["bf16"]["peak_rss_mib"]
             print(

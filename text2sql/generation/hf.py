@@ -72,24 +72,32 @@ class HFBackend(Backend):
                 kwargs["quantization_config"] = four_bit_config(dtype)
                 if self.device == "cuda":
                     kwargs["device_map"] = {"": 0}
+            fold = adapter and self.base_precision != "4bit"  # a LoRA adapter to fold into a 16-bit base
+            if fold:
+                from text2sql.models.folding import fold_dtype
+
+                kwargs["dtype"] = fold_dtype(
+                    self.model_path, dtype
+                )  # fp32: bf16 would round the adapter away
             model_obj = load_pretrained(AutoModelForCausalLM, self.model_path, **kwargs)
             if self.base_precision == "4bit":
                 from text2sql.train.model import use_training_4bit_kernels
 
                 use_training_4bit_kernels(model_obj)  # the numerics the adapter was trained with
-            if adapter:
+            if fold:  # folded into the weights: generation then runs at the base model's speed
+                from text2sql.models.folding import fold_adapter
+
+                model_obj = fold_adapter(model_obj, adapter, dtype)
+            elif adapter:
                 from peft import PeftModel
 
+                # kept unmerged: folding it into nf4 weights would round the adapter away
                 model_obj = PeftModel.from_pretrained(model_obj, adapter)
-                if self.base_precision == "4bit":
-                    # kept unmerged: folding it into nf4 weights would round the adapter away
-                    print(
-                        f"[t2s] {adapter} was trained with QLoRA: its base is loaded in 4-bit nf4 as trained "
-                        "(--base-precision 16bit for the unquantised base)",
-                        file=sys.stderr,
-                    )
-                else:  # folded into the weights: generation then runs at the base model's speed
-                    model_obj = model_obj.merge_and_unload()
+                print(
+                    f"[t2s] {adapter} was trained with QLoRA: its base is loaded in 4-bit nf4 as trained "
+                    "(--base-precision 16bit for the unquantised base)",
+                    file=sys.stderr,
+                )
             if self.base_precision != "4bit":
                 model_obj.to(self.device)
         self.model = model_obj.eval()

@@ -23,10 +23,10 @@ def merge_adapter(
     weights the adapter learned to correct, not the original ones (merging into 4-bit weights would round the
     adapter away). `16bit` merges into the unquantised base instead."""
     import torch
-    from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
     from text2sql.models.checks import check_adapter_matches
+    from text2sql.models.folding import fold_adapter, fold_dtype
     from text2sql.prompts.tokenizer import load_tokenizer
 
     dtype = merge_dtype(adapter, dtype)
@@ -37,19 +37,21 @@ def merge_adapter(
         raise T2SError(f"{adapter} holds no adapter_config.json: give the output_dir of a lora/qlora run")
     check_adapter_matches(adapter, base)  # one line instead of dozens of "size mismatch" errors
     precision = base_precision_for(adapter, base_precision)
-    kwargs: dict = {"dtype": getattr(torch, dtype)}
+    target = getattr(torch, dtype)
+    # folded in fp32, then cast: merging in bf16 rounds a young adapter's small updates away (models/folding.py)
+    kwargs: dict = {"dtype": fold_dtype(base, target) if precision != "4bit" else target}
     if precision == "4bit":
         from text2sql.train.model import four_bit_config
 
-        kwargs["quantization_config"] = four_bit_config(getattr(torch, dtype))
+        kwargs["quantization_config"] = four_bit_config(target)
         if torch.cuda.is_available():
             kwargs["device_map"] = {"": 0}
     from text2sql.models.loading import load_pretrained
 
     model = load_pretrained(AutoModelForCausalLM, str(base), what="base model", **kwargs)
     if precision == "4bit":
-        model = model.dequantize(dtype=getattr(torch, dtype))
-    merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+        model = model.dequantize(dtype=torch.float32)  # the nf4 values lie on no 16-bit grid
+    merged = fold_adapter(model, adapter, target)
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     merged.save_pretrained(out)
