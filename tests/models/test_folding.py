@@ -47,9 +47,9 @@ def weights(base, adapter):
 
 
 def test_stored_dtype_reads_the_checkpoint(young_adapter):
-    from text2sql.models.folding import fold_dtype, stored_dtype
-
     import torch
+
+    from text2sql.models.folding import fold_dtype, stored_dtype
 
     base, _ = young_adapter
     assert stored_dtype(base) == "float32"
@@ -71,7 +71,9 @@ def test_bf16_merge_loses_the_update_and_the_fold_keeps_it(young_adapter):
         AutoModelForCausalLM.from_pretrained(base, dtype=torch.bfloat16), str(adapter)
     ).merge_and_unload()
     lost = projection(naive.model.layers[0].self_attn.q_proj.weight, w, delta)
-    folded = fold_adapter(AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32), adapter, torch.bfloat16)
+    folded = fold_adapter(
+        AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32), adapter, torch.bfloat16
+    )
     kept = folded.model.layers[0].self_attn.q_proj.weight
     assert kept.dtype == torch.bfloat16
     assert lost < 0.5, lost  # the scenario is real: a bf16 merge drops most of the update
@@ -82,13 +84,15 @@ def test_eval_and_merge_fold_in_fp32(young_adapter, tmp_path):
     import torch
     from safetensors.torch import load_file
 
-    from text2sql.generation.hf import HFBackend
     from text2sql.generation.base import DecodingConfig
+    from text2sql.generation.hf import HFBackend
     from text2sql.train.merge import merge_adapter
 
     base, adapter = young_adapter
     w, delta = weights(base, adapter)
-    backend = HFBackend(str(base), adapter=str(adapter), device="cpu", decoding=DecodingConfig(precision="bf16"))
+    backend = HFBackend(
+        str(base), adapter=str(adapter), device="cpu", decoding=DecodingConfig(precision="bf16")
+    )
     q = backend.model.model.layers[0].self_attn.q_proj.weight
     assert q.dtype == torch.bfloat16 and abs(projection(q, w, delta) - 1.0) < 0.25
 
