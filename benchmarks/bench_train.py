@@ -323,6 +323,7 @@ def heldout_fp32_loss(model_path: str, trainer, train_mode: str, rows: int = 60)
     from text2sql.models.loading import load_pretrained
     from text2sql.prompts.builder import PromptConfig, build_prompts
     from text2sql.prompts.tokenizer import load_tokenizer
+    from text2sql.train.data import split_sft_row, tokenize_sft_row
     from text2sql.trainsets.sft import sft_rows
 
     if train_mode == "full":
@@ -340,14 +341,10 @@ def heldout_fp32_loss(model_path: str, trainer, train_mode: str, rows: int = 60)
     total = count = 0.0
     with torch.no_grad(), torch.autocast("cpu", enabled=False):
         for row in dev[:rows]:
-            prompt = tok.apply_chat_template(row["messages"][:-1], add_generation_prompt=True, tokenize=True)
-            full = tok.apply_chat_template(row["messages"], tokenize=True)
-            if hasattr(prompt, "input_ids"):
-                prompt, full = prompt["input_ids"], full["input_ids"]
-            ids = torch.tensor([full])
-            labels = ids.clone()
-            labels[0, : len(prompt)] = -100
-            n = int((labels[0, 1:] != -100).sum())
+            prompt, answer = tokenize_sft_row(tok, *split_sft_row(row, "dev row"))  # as the trainer masks it
+            ids = torch.tensor([prompt + answer])
+            labels = torch.tensor([[-100] * len(prompt) + answer])
+            n = len(answer)
             total += float(model(input_ids=ids, labels=labels).loss) * n
             count += n
     return round(total / count, 4)

@@ -73,20 +73,16 @@ class HFBackend(Backend):
                 if self.device == "cuda":
                     kwargs["device_map"] = {"": 0}
             fold = adapter and self.base_precision != "4bit"  # a LoRA adapter to fold into a 16-bit base
-            if fold:
-                from text2sql.models.folding import fold_dtype
+            if fold:  # loaded in fp32 for the fold: a bf16 merge would round the adapter away
+                from text2sql.models.folding import fold_adapter, fold_dtype
 
-                kwargs["dtype"] = fold_dtype(
-                    self.model_path, dtype
-                )  # fp32: bf16 would round the adapter away
+                kwargs["dtype"] = fold_dtype(self.model_path, dtype)
             model_obj = load_pretrained(AutoModelForCausalLM, self.model_path, **kwargs)
             if self.base_precision == "4bit":
                 from text2sql.train.model import use_training_4bit_kernels
 
                 use_training_4bit_kernels(model_obj)  # the numerics the adapter was trained with
             if fold:  # folded into the weights: generation then runs at the base model's speed
-                from text2sql.models.folding import fold_adapter
-
                 model_obj = fold_adapter(model_obj, adapter, dtype)
             elif adapter:
                 from peft import PeftModel
