@@ -43,6 +43,16 @@ def test_dpo_config_takes_beta_and_deepspeed_key_exists():
 
 
 @pytest.mark.require_train
+def test_dpo_takes_a_list_of_losses_with_weights():
+    """RPO-style DPO (the SmolLM2 recipe): `loss_type` is TRL's list[str], not a str; one str still works."""
+    cfg = load_config({**BASE, "task_type": "dpo", "loss_type": ["sigmoid", "sft"], "loss_weights": [1.0, 0.5]})
+    assert cfg.args.loss_type == ["sigmoid", "sft"] and cfg.args.loss_weights == [1.0, 0.5]
+    assert load_config({**BASE, "task_type": "dpo", "loss_type": "ipo"}).args.loss_type == ["ipo"]
+    with pytest.raises(T2SError, match="loss_type must be str"):
+        load_config({**BASE, "task_type": "dpo", "loss_type": ["sigmoid", 2]})
+
+
+@pytest.mark.require_train
 def test_set_overrides_parse_json_values(tmp_path):
     path = tmp_path / "c.json"
     path.write_text(json.dumps({**BASE, "learning_rate": 1e-4}))

@@ -51,9 +51,33 @@ def _torchrun(*args: str) -> list[str]:
 def _run(cmd: list[str]) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     env.pop("WORLD_SIZE", None)
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=REPO)
+    # On a timeout torchrun and its workers all go: subprocess.run would kill torchrun alone, and its workers
+    # (each in a session of its own) would stay, hung, holding the cores for the rest of the suite.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    try:
+        out, err = proc.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc.pid)
+        out, err = proc.communicate()
+        pytest.fail(f"timed out after 300 s: {' '.join(cmd[-3:])}\n{out[-2000:]}{err[-4000:]}")
+    r = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
     return r
+
+
+def kill_tree(pid: int) -> None:
+    """Kill a process and every descendant (psutil comes with accelerate)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    for p in (*parent.children(recursive=True), parent):
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 def _free_port() -> str:

@@ -263,6 +263,11 @@ def _check_types(raw: dict, classes) -> None:
         hint = hints.get(RENAMED.get(key, key))
         if hint is None or value is None:
             continue
+        if typing.get_origin(hint) is list:  # DPOConfig.loss_type: list[str], or one str that TRL wraps
+            (item,) = typing.get_args(hint) or (object,)
+            if isinstance(value, list) and all(isinstance(v, item) for v in value):
+                continue
+            hint = item
         options = typing.get_args(hint) or (hint,)
         # `dict[str, Any] | str` (fsdp_config): the dict alias counts as dict
         allowed = {o for a in options for o in (a, typing.get_origin(a)) if isinstance(o, type)}
