@@ -90,6 +90,20 @@ def test_a_summary_field_of_the_wrong_type_is_one_line_naming_file_and_field(tmp
     assert not (tmp_path / "out").exists()  # refused before anything is written
 
 
+@pytest.mark.parametrize(("field", "value"), [("oracle_ex", "high"), ("count", 6.5), ("pick", "vote")])
+def test_every_declared_summary_field_is_type_checked(tmp_path, field, value):
+    """The top-level types come from RunSummary: a field it declares is checked without a second list."""
+    from text2sql.core.records import RunSummary
+
+    assert field in RunSummary.__annotations__
+    a = make_run(tmp_path / "a", "a")
+    b = make_run(tmp_path / "b", "b")
+    summary = json.loads((b / "summary.json").read_text())
+    (b / "summary.json").write_text(json.dumps({**summary, field: value}))
+    res = t2s("report", str(a), str(b), "--output-dir", str(tmp_path / "out"))
+    one_error_line(res, str(b / "summary.json"), f"field {field} ")
+
+
 def test_a_result_record_with_a_non_numeric_token_count_is_one_line(tmp_path):
     a = make_run(tmp_path / "a", "a")
     (a / "results.jsonl").write_text('{"id": "dev-0", "correct": true, "n_tokens": "many"}\n')

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from text2sql.core.errors import T2SError
 from text2sql.core.jsonl import BadRow
-from text2sql.core.records import RESULTS, result_field
+from text2sql.core.records import RESULTS, RunSummary, result_field
 
 HARDNESS_ORDER = ["easy", "medium", "hard", "extra", "unknown"]
 DIFFICULTY_ORDER = ["simple", "moderate", "challenging", "unknown"]
@@ -153,16 +153,22 @@ def derived_name(summary: dict) -> str | None:
 
 
 _NUMBER = (int, float)
+
+
+def _declared_fields() -> dict[tuple[str, ...], tuple[type, ...]]:
+    """The top-level fields as `RunSummary` declares them (a float field takes any JSON number)."""
+    import typing
+
+    return {(k,): _NUMBER if t is float else (t,) for k, t in typing.get_type_hints(RunSummary).items()}
+
+
 # Where a summary's fields live and what each must be: a report reads every one of them, so a summary
 # written by hand or by another tool is checked here, once, rather than failing deep in the rendering.
+# The top level is RunSummary's; below it, the fields a report reads from the nested objects.
 _SUMMARY_FIELDS = {
-    ("name",): (str,),
-    ("arm",): (str,),
-    ("prompt_tokens_mean",): _NUMBER,
-    ("voted_ex",): _NUMBER,
-    ("greedy_ex",): _NUMBER,
-    ("questions_sha256",): (str,),
-    ("generation",): (dict,),
+    **_declared_fields(),
+    ("arm",): (str,),  # an ablation arm's name, as older ablation summaries wrote it
+    ("questions_sha256",): (str,),  # read from the top level too (Run.setting)
     ("generation", "backend"): (str,),
     ("generation", "model"): (str,),
     ("generation", "adapter"): (str,),
