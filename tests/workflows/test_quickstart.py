@@ -30,6 +30,11 @@ def test_quickstart_runs_every_stage_offline_on_the_tiny_model(tmp_path):
     assert 0.0 <= summary["ex_after"] <= 1.0 and summary["examples"] == 6 and summary["train_steps"] == 2
     assert summary["mcnemar"]["gained"] + summary["mcnemar"]["lost"] <= 6
     assert (out / "qlora-sft" / "adapter_config.json").exists()  # a LoRA adapter was trained
+    from text2sql.core.records import QuickstartSummary, TrainSummary, fields
+
+    assert list(summary) == [f[0] for f in fields(QuickstartSummary)]  # every field declared, in order
+    trained = json.loads((out / "qlora-sft" / "summary.json").read_text())
+    assert list(trained) == [f[0] for f in fields(TrainSummary)] and trained["global_step"] == 2
     for arm in ("base", "qlora-sft"):
         s = json.loads((out / "eval" / arm / "summary.json").read_text())
         assert s["count"] == 6 and s["generation"]["backend"] == "hf"

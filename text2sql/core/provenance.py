@@ -18,7 +18,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from text2sql.core.records import write_run
+from text2sql.core.records import TrainSummary, write_run
 
 LIBRARIES = (
     "torch",
@@ -163,7 +163,7 @@ def write_train_summary(output_dir, cfg, trainer, rows: list[dict]) -> Path:
     prov["questions_sha256"] = _file_checksum(cfg.data.train_file)  # the training file's identity
     history = trainer.state.log_history
     losses = [h["loss"] for h in history if "loss" in h]
-    summary = {
+    summary: TrainSummary = {
         "task_type": cfg.data.task_type,
         "train_mode": cfg.model.train_mode,
         "model": cfg.model.model_name_or_path,

@@ -196,6 +196,42 @@ class RunSummary(TypedDict, total=False):
     ]
 
 
+class TrainSummary(TypedDict, total=False):
+    """What a training run's output folder says about itself (`t2s train`, written beside the model)."""
+
+    task_type: Annotated[str, "sft, dpo, grpo, rloo, reward or pretrain"]
+    train_mode: Annotated[str, "qlora, lora or full"]
+    model: Annotated[str, "the base model trained (model_name_or_path)"]
+    global_step: Annotated[int, "optimizer steps taken"]
+    final_loss: Annotated[float, "the last logged training loss (null when none was logged)"]
+    provenance: Annotated[
+        dict, "train file and its checksum, rows, prompt settings, tokenizer, commit, command, versions"
+    ]
+
+
+class QuickstartSummary(TypedDict, total=False):
+    """`t2s quickstart`'s verdict: EX before and after training on the same questions, with the paired test."""
+
+    model: Annotated[str, "the model's name (smollm2, tiny, or the --model given)"]
+    model_path: Annotated[str, "the model file or folder that was trained"]
+    examples: Annotated[int, "dev questions scored both before and after"]
+    ex_before: Annotated[float, "EX before training, a fraction in [0, 1]"]
+    ex_after: Annotated[float, "EX after training, a fraction in [0, 1]"]
+    ci_before: Annotated[list, "Wilson 95% interval of ex_before, [low, high]"]
+    ci_after: Annotated[list, "Wilson 95% interval of ex_after, [low, high]"]
+    mcnemar: Annotated[dict, "{gained, lost, p_value}: the exact McNemar test, after against before"]
+    train_rows: Annotated[int, "SFT rows trained on"]
+    train_steps: Annotated[int, "max_steps of the recipe (null: whole epochs)"]
+    train_batch_size: Annotated[int, "rows per training step"]
+    trained: Annotated[str, "the trained model (or adapter) folder"]
+    report: Annotated[str, "the HTML report"]
+    report_markdown: Annotated[str, "the Markdown report"]
+    runs: Annotated[dict, "{arm: folder} of the two evaluated runs"]
+    stage_seconds: Annotated[dict, "{stage: seconds} wall time of each step"]
+    seconds: Annotated[float, "wall time of the whole command"]
+    provenance: Annotated[dict, "data, split, questions and their checksum, commit, command, versions"]
+
+
 @dataclass(frozen=True)
 class Kind:
     """A file of records: what it holds and the command that makes it, for error lines and the docs."""
@@ -227,7 +263,13 @@ PREDICTIONS = Kind("predictions", "write them with `t2s predict`", Prediction, "
 CANDIDATES = Kind("sampled candidates", "write them with `t2s predict --samples N`")
 RESULTS = Kind("evaluation results", "write them with `t2s eval`", ResultRow, "results.jsonl")
 SUMMARY = Kind("a run summary", "run `t2s eval` (or `t2s predict`) into a folder", RunSummary, "summary.json")
-KINDS = (PROMPTS, SFT_ROWS, PAIRS, COMPLETIONS, PREDICTIONS, RESULTS, SUMMARY)
+TRAIN_SUMMARY = Kind(
+    "a training summary", "run `t2s train CONFIG`", TrainSummary, "summary.json in the training output_dir"
+)
+QUICKSTART_SUMMARY = Kind(
+    "a quick-start summary", "run `t2s quickstart`", QuickstartSummary, "summary.json in the quick start's folder"
+)
+KINDS = (PROMPTS, SFT_ROWS, PAIRS, COMPLETIONS, PREDICTIONS, RESULTS, SUMMARY, TRAIN_SUMMARY, QUICKSTART_SUMMARY)
 
 SUMMARY_FILE = "summary.json"
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from text2sql.core.records import write_run
+from text2sql.core.records import QuickstartSummary, write_run
 
 # train_args/smollm2-sft.json without its paths (a test keeps the two equal): full fine-tuning, fp32 master
 # weights under bf16 autocast where the CPU has bf16; answers only are trained (the prompt is masked)
@@ -188,7 +188,7 @@ def quickstart(
     test = mcnemar([after[i] for i in ids], [before[i] for i in ids])
     n = len(ids)
     k0, k1 = sum(before[i] for i in ids), sum(after[i] for i in ids)
-    summary = {
+    summary: QuickstartSummary = {
         "model": label,
         "model_path": model_path,
         "examples": n,
