@@ -8,10 +8,11 @@ runs the real `t2s` commands a user would, in WORKDIR, one stage after another:
 
 - zero-shot: `t2s eval --model MODEL` on a fixed, seeded set of Spider dev questions;
 - sft: `t2s build-sft` on a seeded Spider train subset, `t2s train train_args/smollm2-sft.json`, eval;
-- dpo: `t2s build-dpo` (rejected SQL proven wrong by execution), DPO of the SFT model, eval;
+- dpo: the SFT model samples answers to train questions; `t2s build-dpo --candidates` keeps those proven
+  wrong by execution (then corruptions of the gold) as rejected SQL; DPO + SFT loss of the SFT model, eval;
 - grpo: `t2s build-prompts` on train, GRPO of the SFT model with t2s's execution reward, eval;
 - vote: best-of-8 sampled from the SFT model, picked by execution-result vote;
-- verifier: a reward model (LoRA on the SFT model) trained on the DPO pairs picks among the vote stage's
+- verifier: a reward model (LoRA on the SFT model) trained on execution-verified corruption pairs picks among the vote stage's
   8 samples, replayed from its predictions file (`t2s eval -p FILE --samples 8 --pick verifier`).
 
 Every stage writes into its own folder and is skipped when its `summary.json` exists, so an interrupted
@@ -120,7 +121,9 @@ def main() -> None:
     )
     ap.add_argument("--samples", type=int, default=8, help="Candidates for vote / verifier.")
     ap.add_argument("--grpo-steps", type=int, default=20, help="GRPO steps (one prompt x 8 samples each).")
-    ap.add_argument("--dpo-steps", type=int, default=6, help="DPO optimizer steps (8 pairs each).")
+    ap.add_argument("--dpo-steps", type=int, default=16, help="DPO optimizer steps (8 pairs each).")
+    ap.add_argument("--dpo-questions", type=int, default=120, help="Train questions sampled for DPO negatives.")
+    ap.add_argument("--dpo-samples", type=int, default=4, help="SFT samples per DPO question.")
     ap.add_argument("--verifier-steps", type=int, default=16, help="Verifier (reward model) steps (8 pairs each).")
     ap.add_argument("--stages", default=",".join(STAGES))
     ap.add_argument("--seed", type=int, default=0)
@@ -167,7 +170,14 @@ def main() -> None:
         t2s("eval", *gen(sft_model), "--output-dir", str(d / "eval"), cwd=work, log=log)
 
     def dpo(d, log):
-        t2s("build-dpo", "--data", data, "--tokenizer", model, "--pairs-per-example", "2",
+        # on-policy negatives: the SFT model's own sampled answers on train questions, verified wrong by
+        # execution (non-executable ones too), before corruptions of the gold (build-dpo picks them first)
+        n = str(args.dpo_questions)
+        t2s("eval", "--data", data, "--split", "train", "--limit", n, "--model", sft_model, "--max-new-tokens", "128",
+            "--batch-size", "16", "--samples", str(args.dpo_samples), "--temperature", "0.8", "--top-p", "0.95",
+            "--output-dir", str(d / "candidates"), cwd=work, log=log)  # fmt: skip
+        t2s("build-dpo", "--data", data, "--tokenizer", model, "--pairs-per-example", "2", "--limit", n,
+            "--candidates", str(d / "candidates" / "predictions.jsonl"), "--allow-errors",
             "--output", str(d / "train.jsonl"), cwd=work, log=log)  # fmt: skip
         t2s("train", str(REPO / "train_args" / "smollm2-dpo.json"), "--set", f"model_name_or_path={sft_model}",
             "--set", f"train_file={d / 'train.jsonl'}", "--set", f"max_steps={args.dpo_steps}",
@@ -190,10 +200,11 @@ def main() -> None:
             cwd=work, log=log)  # fmt: skip
 
     def verifier(d, log):
-        pairs = work / "dpo" / "train.jsonl"
-        if not pairs.exists():
-            t2s("build-dpo", "--data", data, "--tokenizer", model, "--pairs-per-example", "2",
-                "--output", str(pairs), cwd=work, log=log)  # fmt: skip
+        # execution-verified corruptions of every train example's gold (no sampling: the verifier stage
+        # stays independent of the DPO stage's on-policy pairs)
+        pairs = d / "pairs.jsonl"
+        t2s("build-dpo", "--data", data, "--tokenizer", model, "--pairs-per-example", "2",
+            "--output", str(pairs), cwd=work, log=log)  # fmt: skip
         t2s("train", str(REPO / "train_args" / "smollm2-reward.json"), "--set", f"model_name_or_path={sft_model}",
             "--set", f"train_file={pairs}", "--set", f"output_dir={d / 'verifier'}",
             "--set", f"max_steps={args.verifier_steps}",

@@ -175,6 +175,26 @@ def test_dpo_raises_reward_margin(sft_run, work):
     assert read_training_meta(out)["task_type"] == "dpo" and not (out / "ref").exists()
 
 
+@pytest.mark.parametrize("losses", [["sigmoid"], ["sigmoid", "sft"]])
+def test_dpo_adds_the_sft_loss_when_the_recipe_lists_it(work, tmp_path, losses):
+    """The SmolLM2 DPO recipe's `loss_type: ["sigmoid", "sft"]` reaches TRL: at step 1 the policy is the
+    reference, so DPO's loss is exactly ln 2, and the chosen answers' NLL comes on top of it."""
+    import math
+
+    from text2sql.train import train
+
+    _, model, _ = work
+    data = write_jsonl(tmp_path / "dpo.jsonl", dpo_rows(2))
+    cfg = base_config(model, data, tmp_path / "o", task_type="dpo", max_steps=1, train_mode="lora",
+                      per_device_train_batch_size=2, loss_type=losses)  # fmt: skip
+    log = json.loads((train(cfg) / "t2s_train_log.json").read_text())
+    loss = next(e["loss"] for e in log if "loss" in e)
+    if losses == ["sigmoid"]:
+        assert loss == pytest.approx(math.log(2), abs=1e-3)
+    else:
+        assert loss > math.log(2) + 1.0  # a random model's NLL per token is ~ln(vocab), far above 1
+
+
 KILLER = textwrap.dedent(
     """
     import os, sys

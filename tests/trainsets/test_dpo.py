@@ -142,3 +142,14 @@ def test_equally_close_negatives_rotate_kinds_across_the_data_set():
     # a strictly closer negative still beats balance
     kept.append(("flip_predicate", "d", 0.95))
     assert [k for k, _, _ in _pick(kept, 2, Counter(flip_predicate=9))] == ["flip_predicate", "wrong_column"]
+
+
+def test_sampled_answers_are_picked_before_closer_corruptions():
+    """On-policy negatives first: the model's own wrong answers outrank even a closer corruption, the
+    closest of them first; corruptions fill the remaining places."""
+    from text2sql.trainsets.dpo import CANDIDATE, _pick
+
+    kept = [("wrong_column", "a", 0.95), (CANDIDATE, "far", 0.2), (CANDIDATE, "near", 0.6), ("drop_limit", "b", 0.9)]
+    assert [sql for _, sql, _ in _pick(kept, 2)] == ["near", "far"]
+    assert [sql for _, sql, _ in _pick(kept, 3)] == ["near", "far", "a"]
+    assert [sql for _, sql, _ in _pick(kept[:1] + kept[3:], 2)] == ["a", "b"]  # no samples: corruptions as before
