@@ -12,8 +12,9 @@ runs the real `t2s` commands a user would, in WORKDIR, one stage after another:
   wrong by execution (then corruptions of the gold) as rejected SQL; DPO + SFT loss of the SFT model, eval;
 - grpo: `t2s build-prompts` on train, GRPO of the SFT model with t2s's execution reward, eval;
 - vote: best-of-8 sampled from the SFT model, picked by execution-result vote;
-- verifier: a reward model (LoRA on the SFT model) trained on execution-verified corruption pairs picks among the vote stage's
-  8 samples, replayed from its predictions file (`t2s eval -p FILE --samples 8 --pick verifier`).
+- verifier: a reward model (LoRA on the SFT model) trained on execution-verified corruption pairs picks
+  among the vote stage's 8 samples, replayed from its predictions file (`t2s eval -p FILE --samples 8
+  --pick verifier`).
 
 Every stage writes into its own folder and is skipped when its `summary.json` exists, so an interrupted
 run continues where it stopped. The table printed at the end (and written to WORKDIR/table.md) gives EX
